@@ -1,0 +1,22 @@
+/**
+ * Jest runs TypeScript through SWC (fast, no type checking: `npm run typecheck`
+ * does that once for the whole tree). Workspace packages resolve to their
+ * sources, the same way tsconfig.json maps them for tsx and tsc.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/data/'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^@shop/sdk$': '<rootDir>/gen/index.ts',
+    '^@shop/sdk/(.*)$': '<rootDir>/gen/$1',
+    '^@shop/kit$': '<rootDir>/services/kit/src/index.ts',
+    '^@shop/kit/(.*)$': '<rootDir>/services/kit/src/$1',
+  },
+  testTimeout: 60000,
+};

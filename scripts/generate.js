@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * generate writes everything under gen/ that comes from the contracts:
+ *   - gen/ts/**            typed messages and grpc-js + generic service definitions (ts-proto)
+ *   - gen/descriptor.binpb a FileDescriptorSet of every file, with comments, for
+ *                          server reflection and the gateway
+ * Usage: node scripts/generate.js [--out DIR]   (DIR defaults to the repo root;
+ * the freshness gate generates into a temporary DIR and compares).
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const fs = require('node:fs');
+
+const root = path.resolve(__dirname, '..');
+const outFlag = process.argv.indexOf('--out');
+const outRoot = outFlag > 0 ? path.resolve(process.argv[outFlag + 1]) : root;
+const buf = path.join(root, 'node_modules', '.bin', 'buf');
+
+function run(args) {
+  execFileSync(buf, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+run(['generate', '--output', outRoot]);
+fs.mkdirSync(path.join(outRoot, 'gen'), { recursive: true });
+// The same inputs as buf.gen.yaml, so reflection can describe every type a
+// service's messages mention, including google.rpc error details.
+run([
+  'build',
+  '--output', path.join(outRoot, 'gen', 'descriptor.binpb'),
+  '--path', 'proto/shop',
+  '--path', 'node_modules/google-proto-files/google/rpc/status.proto',
+  '--path', 'node_modules/google-proto-files/google/rpc/error_details.proto',
+  '--path', 'node_modules/google-proto-files/google/rpc/code.proto',
+]);

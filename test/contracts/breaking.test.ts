@@ -1,0 +1,56 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, run } from '../support/repo';
+
+/** copyContracts makes a throwaway copy of what buf needs, to change it freely. */
+function copyContracts(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-contract-copy-'));
+  for (const entry of ['proto', 'contracts', 'buf.yaml']) {
+    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, 'proto', file);
+  const text = readFileSync(path, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+}
+
+describe('the breaking-change gate', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = copyContracts();
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts an added field', () => {
+    edit(dir, 'shop/catalog/v1/product.proto', '  int64 version = 10;', '  int64 version = 10;\n  // brand is new.\n  string brand = 11;');
+    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    expect(result.status).toBe(0);
+  });
+
+  it('fails with buf\'s message when a field number changes', () => {
+    edit(dir, 'shop/catalog/v1/product.proto', 'string name = 3 [', 'string name = 12 [');
+    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/shop\/catalog\/v1\/product\.proto:\d+:\d+:Previously present field "3" with name "name" on message "Product" was deleted/);
+  });
+
+  it('fails with buf\'s message when an RPC is removed', () => {
+    edit(
+      dir,
+      'shop/catalog/v1/catalog_service.proto',
+      '  rpc DeleteProduct(DeleteProductRequest) returns (DeleteProductResponse) {\n    option (google.api.http) = {delete: "/v1/products/{product_id}"};\n  }\n',
+      '',
+    );
+    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('Previously present RPC "DeleteProduct" on service "CatalogService" was deleted.');
+  });
+});
