@@ -18,7 +18,11 @@ const hash = crypto.createHash('sha256').update(fs.readFileSync(lock)).digest('h
 const installed = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
 
 if (installed !== hash) {
-  console.log('Installing npm dependencies (npm ci)...');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm install` rather than `npm ci`: npm 11 writes lock files without the
+  // other platforms' optional binaries (buf, swc), which `npm ci` then rejects
+  // as out of sync. With a lock file present, `npm install` installs exactly
+  // the locked versions and leaves the lock file unchanged.
+  console.log('Installing npm dependencies (npm install from package-lock.json)...');
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
   fs.writeFileSync(stamp, hash + '\n');
 }

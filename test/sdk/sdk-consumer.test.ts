@@ -25,10 +25,10 @@ async function startCatalog(seenTokens: string[]): Promise<{ server: Server; add
           code: status.NOT_FOUND,
           message: 'product not found',
           details: [
-            { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: ErrorInfo.encode({ reason: 'NOT_FOUND', domain: 'shop.example', metadata: {} }).finish() },
+            { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from(ErrorInfo.encode({ reason: 'NOT_FOUND', domain: 'shop.example', metadata: {} }).finish()) },
             {
               typeUrl: 'type.googleapis.com/google.rpc.ResourceInfo',
-              value: ResourceInfo.encode({ resourceType: 'shop.catalog.v1.Product', resourceName: call.request.productId, owner: '', description: '' }).finish(),
+              value: Buffer.from(ResourceInfo.encode({ resourceType: 'shop.catalog.v1.Product', resourceName: call.request.productId, owner: '', description: '' }).finish()),
             },
           ],
         }).finish();
