@@ -1223,6 +1223,7 @@ export const CatalogServiceDefinition = {
       responseType: GetProductResponse as typeof GetProductResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1270,6 +1271,7 @@ export const CatalogServiceDefinition = {
       responseType: BatchGetProductsResponse as typeof BatchGetProductsResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1314,6 +1316,7 @@ export const CatalogServiceDefinition = {
       responseType: ListProductsResponse as typeof ListProductsResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [Buffer.from([14, 18, 12, 47, 118, 49, 47, 112, 114, 111, 100, 117, 99, 116, 115]) as Buffer],
         },

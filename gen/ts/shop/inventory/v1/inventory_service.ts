@@ -1415,6 +1415,7 @@ export const InventoryServiceDefinition = {
       responseType: GetStockResponse as typeof GetStockResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([17, 18, 15, 47, 118, 49, 47, 115, 116, 111, 99, 107, 47, 123, 115, 107, 117, 125]) as Buffer,
@@ -1433,6 +1434,7 @@ export const InventoryServiceDefinition = {
       responseType: BatchGetStockResponse as typeof BatchGetStockResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1474,6 +1476,7 @@ export const InventoryServiceDefinition = {
       responseType: SetStockResponse as typeof SetStockResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1560,7 +1563,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: ReserveStockResponse as typeof ReserveStockResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /**
      * CommitReservation turns an active reservation into a sale. Committing a
@@ -1573,7 +1576,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: CommitReservationResponse as typeof CommitReservationResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /**
      * ReleaseReservation gives an active reservation's units back. Releasing a
@@ -1587,7 +1590,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: ReleaseReservationResponse as typeof ReleaseReservationResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /** GetReservation returns a reservation by id. Internal. */
     getReservation: {
@@ -1596,7 +1599,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: GetReservationResponse as typeof GetReservationResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -1123,6 +1123,7 @@ export const OrderServiceDefinition = {
       responseType: PlaceOrderResponse as typeof PlaceOrderResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
           578365826: [Buffer.from([15, 58, 1, 42, 34, 10, 47, 118, 49, 47, 111, 114, 100, 101, 114, 115]) as Buffer],
         },
@@ -1136,6 +1137,7 @@ export const OrderServiceDefinition = {
       responseType: GetOrderResponse as typeof GetOrderResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1179,6 +1181,7 @@ export const OrderServiceDefinition = {
       responseType: ListOrdersResponse as typeof ListOrdersResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [Buffer.from([12, 18, 10, 47, 118, 49, 47, 111, 114, 100, 101, 114, 115]) as Buffer],
         },
@@ -1202,6 +1205,7 @@ export const OrderServiceDefinition = {
       responseType: CancelOrderResponse as typeof CancelOrderResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1262,6 +1266,7 @@ export const OrderServiceDefinition = {
       responseType: WatchOrderResponse as typeof WatchOrderResponse,
       responseStream: true,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([

@@ -716,7 +716,7 @@ export const PaymentServiceDefinition = {
       requestStream: false,
       responseType: ChargeResponse as typeof ChargeResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /**
      * Refund gives back all or part of a captured payment. Internal: only the
@@ -734,7 +734,7 @@ export const PaymentServiceDefinition = {
       requestStream: false,
       responseType: RefundResponse as typeof RefundResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /**
      * GetPayment returns one payment with its refunds. The owner or an admin
@@ -747,6 +747,7 @@ export const PaymentServiceDefinition = {
       responseType: GetPaymentResponse as typeof GetPaymentResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([

@@ -200,6 +200,7 @@ export const ShippingServiceDefinition = {
       responseType: GetShipmentResponse as typeof GetShipmentResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([

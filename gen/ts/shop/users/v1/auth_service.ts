@@ -1089,6 +1089,7 @@ export const AuthServiceDefinition = {
       responseType: LogoutResponse as typeof LogoutResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1129,6 +1130,7 @@ export const AuthServiceDefinition = {
       responseType: GetJwksResponse as typeof GetJwksResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [Buffer.from([15, 18, 13, 47, 118, 49, 47, 97, 117, 116, 104, 47, 106, 119, 107, 115]) as Buffer],
         },

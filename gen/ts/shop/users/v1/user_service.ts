@@ -1201,6 +1201,7 @@ export const UserServiceDefinition = {
       responseType: GetCurrentUserResponse as typeof GetCurrentUserResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [Buffer.from([14, 18, 12, 47, 118, 49, 47, 117, 115, 101, 114, 115, 47, 109, 101]) as Buffer],
         },
@@ -1319,6 +1320,7 @@ export const UserServiceDefinition = {
       responseType: GetUserResponse as typeof GetUserResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
           578365826: [
             Buffer.from([
@@ -1357,6 +1359,7 @@ export const UserServiceDefinition = {
       responseType: ListUsersResponse as typeof ListUsersResponse,
       responseStream: false,
       options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: { 578365826: [Buffer.from([11, 18, 9, 47, 118, 49, 47, 117, 115, 101, 114, 115]) as Buffer] },
       },
     },
