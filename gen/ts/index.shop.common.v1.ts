@@ -6,5 +6,6 @@
 /* eslint-disable */
 
 export * from "./shop/common/v1/money";
+export * from "./shop/common/v1/access";
 export * from "./shop/common/v1/address";
 export * from "./shop/common/v1/errors";

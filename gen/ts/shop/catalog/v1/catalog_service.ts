@@ -1184,6 +1184,7 @@ export const CatalogServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               23,
@@ -1225,6 +1226,7 @@ export const CatalogServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               27,
@@ -1273,6 +1275,7 @@ export const CatalogServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               23,
@@ -1318,6 +1321,7 @@ export const CatalogServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [Buffer.from([14, 18, 12, 47, 118, 49, 47, 112, 114, 111, 100, 117, 99, 116, 115]) as Buffer],
         },
       },
@@ -1334,6 +1338,7 @@ export const CatalogServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               36,
@@ -1387,6 +1392,7 @@ export const CatalogServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               27,

@@ -1417,6 +1417,7 @@ export const InventoryServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([17, 18, 15, 47, 118, 49, 47, 115, 116, 111, 99, 107, 47, 123, 115, 107, 117, 125]) as Buffer,
           ],
@@ -1436,6 +1437,7 @@ export const InventoryServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               20,
@@ -1478,6 +1480,7 @@ export const InventoryServiceDefinition = {
       options: {
         idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               20,
@@ -1515,6 +1518,7 @@ export const InventoryServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               27,
@@ -1563,7 +1567,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: ReserveStockResponse as typeof ReserveStockResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
     /**
      * CommitReservation turns an active reservation into a sale. Committing a
@@ -1576,7 +1580,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: CommitReservationResponse as typeof CommitReservationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
     /**
      * ReleaseReservation gives an active reservation's units back. Releasing a
@@ -1590,7 +1594,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: ReleaseReservationResponse as typeof ReleaseReservationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
     /** GetReservation returns a reservation by id. Internal. */
     getReservation: {
@@ -1599,7 +1603,7 @@ export const InventoryServiceDefinition = {
       requestStream: false,
       responseType: GetReservationResponse as typeof GetReservationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
   },
 } as const;

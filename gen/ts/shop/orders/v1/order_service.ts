@@ -1125,6 +1125,7 @@ export const OrderServiceDefinition = {
       options: {
         idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [Buffer.from([15, 58, 1, 42, 34, 10, 47, 118, 49, 47, 111, 114, 100, 101, 114, 115]) as Buffer],
         },
       },
@@ -1139,6 +1140,7 @@ export const OrderServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               23,
@@ -1183,6 +1185,7 @@ export const OrderServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [Buffer.from([12, 18, 10, 47, 118, 49, 47, 111, 114, 100, 101, 114, 115]) as Buffer],
         },
       },
@@ -1207,6 +1210,7 @@ export const OrderServiceDefinition = {
       options: {
         idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               33,
@@ -1268,6 +1272,7 @@ export const OrderServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               29,

@@ -716,7 +716,7 @@ export const PaymentServiceDefinition = {
       requestStream: false,
       responseType: ChargeResponse as typeof ChargeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
     /**
      * Refund gives back all or part of a captured payment. Internal: only the
@@ -734,7 +734,7 @@ export const PaymentServiceDefinition = {
       requestStream: false,
       responseType: RefundResponse as typeof RefundResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
     /**
      * GetPayment returns one payment with its refunds. The owner or an admin
@@ -749,6 +749,7 @@ export const PaymentServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               27,

@@ -202,6 +202,7 @@ export const ShippingServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               32,

@@ -1012,6 +1012,7 @@ export const AuthServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               19,
@@ -1052,6 +1053,7 @@ export const AuthServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               21,
@@ -1091,6 +1093,7 @@ export const AuthServiceDefinition = {
       options: {
         idempotencyLevel: "IDEMPOTENT",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [
             Buffer.from([
               20,
@@ -1132,6 +1135,7 @@ export const AuthServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [Buffer.from([15, 18, 13, 47, 118, 49, 47, 97, 117, 116, 104, 47, 106, 119, 107, 115]) as Buffer],
         },
       },

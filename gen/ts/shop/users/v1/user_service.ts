@@ -1189,6 +1189,7 @@ export const UserServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
           578365826: [Buffer.from([14, 58, 1, 42, 34, 9, 47, 118, 49, 47, 117, 115, 101, 114, 115]) as Buffer],
         },
       },
@@ -1203,6 +1204,7 @@ export const UserServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [Buffer.from([14, 18, 12, 47, 118, 49, 47, 117, 115, 101, 114, 115, 47, 109, 101]) as Buffer],
         },
       },
@@ -1219,6 +1221,7 @@ export const UserServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               20,
@@ -1259,6 +1262,7 @@ export const UserServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [
             Buffer.from([
               32,
@@ -1308,6 +1312,7 @@ export const UserServiceDefinition = {
       responseStream: false,
       options: {
         _unknownFields: {
+          400008: [Buffer.from([2]) as Buffer],
           578365826: [Buffer.from([14, 42, 12, 47, 118, 49, 47, 117, 115, 101, 114, 115, 47, 109, 101]) as Buffer],
         },
       },
@@ -1322,6 +1327,7 @@ export const UserServiceDefinition = {
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
         _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
           578365826: [
             Buffer.from([
               21,
@@ -1360,7 +1366,10 @@ export const UserServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 578365826: [Buffer.from([11, 18, 9, 47, 118, 49, 47, 117, 115, 101, 114, 115]) as Buffer] },
+        _unknownFields: {
+          400008: [Buffer.from([3]) as Buffer],
+          578365826: [Buffer.from([11, 18, 9, 47, 118, 49, 47, 117, 115, 101, 114, 115]) as Buffer],
+        },
       },
     },
   },
