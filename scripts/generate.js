@@ -24,7 +24,8 @@ function run(args) {
 run(['generate', '--output', outRoot]);
 fs.mkdirSync(path.join(outRoot, 'gen'), { recursive: true });
 // The same inputs as buf.gen.yaml, so reflection can describe every type a
-// service's messages mention, including google.rpc error details.
+// service's messages mention, including google.rpc error details, plus the
+// standard health and reflection services every server also serves.
 run([
   'build',
   '--output', path.join(outRoot, 'gen', 'descriptor.binpb'),
@@ -32,4 +33,7 @@ run([
   '--path', 'node_modules/google-proto-files/google/rpc/status.proto',
   '--path', 'node_modules/google-proto-files/google/rpc/error_details.proto',
   '--path', 'node_modules/google-proto-files/google/rpc/code.proto',
+  '--path', 'node_modules/grpc-health-check/proto/health/v1/health.proto',
+  '--path', 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
+  '--path', 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto',
 ]);

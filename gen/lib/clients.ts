@@ -1,15 +1,4 @@
-import {
-  ChannelCredentials,
-  Metadata,
-  createChannel,
-  createClientFactory,
-  type CallOptions,
-  type Channel,
-  type ChannelOptions,
-  type Client,
-  type ClientMiddleware,
-} from 'nice-grpc';
-import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
+import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { AuthServiceDefinition } from '../ts/shop/users/v1/auth_service';
 import { UserServiceDefinition } from '../ts/shop/users/v1/user_service';
 import { CatalogServiceDefinition } from '../ts/shop/catalog/v1/catalog_service';
@@ -18,10 +7,7 @@ import { OrderServiceDefinition } from '../ts/shop/orders/v1/order_service';
 import { PaymentServiceDefinition } from '../ts/shop/payments/v1/payment_service';
 import { ShippingServiceDefinition } from '../ts/shop/shipping/v1/shipping_service';
 import { DEFAULT_ADDRESSES, type ServiceName } from './addresses';
-import { errorDetailsMiddleware } from './errors';
-
-/** ShopCallOptions are what every SDK call accepts: `deadline`, `metadata`, `signal` and more. */
-export type ShopCallOptions = CallOptions & DeadlineOptions;
+import { createPromiseClient, type PrepareCall, type PromiseClient } from './promise-client';
 
 /** TokenSource yields the bearer token for a call, or undefined to send none. */
 export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
@@ -32,7 +18,7 @@ export interface ShopClientsOptions {
   address?: string;
   /** addresses set one service's address, for example `{ catalog: 'catalog.shop:50051' }`. */
   addresses?: Partial<Record<ServiceName, string>>;
-  /** credentials: 'insecure' (plaintext, the default) or 'tls' (system roots), or your own. */
+  /** credentials: 'insecure' (plaintext, the default) or 'tls' (system roots), or grpc-js ChannelCredentials. */
   credentials?: 'insecure' | 'tls' | ChannelCredentials;
   /** token is sent as `authorization: Bearer <token>` unless a call sets its own. */
   token?: TokenSource;
@@ -55,25 +41,23 @@ const definitions = {
 type Definitions = typeof definitions;
 
 /** ShopClients holds a promise-based client per service. */
-export type ShopClients = { [K in keyof Definitions]: Client<Definitions[K], ShopCallOptions> } & {
+export type ShopClients = { [K in keyof Definitions]: PromiseClient<Definitions[K]> } & {
   /** close closes every channel. */
   close(): void;
 };
 
 function toCredentials(credentials: ShopClientsOptions['credentials']): ChannelCredentials {
-  if (credentials === undefined || credentials === 'insecure') return ChannelCredentials.createInsecure();
-  if (credentials === 'tls') return ChannelCredentials.createSsl();
+  if (credentials === undefined || credentials === 'insecure') return grpcCredentials.createInsecure();
+  if (credentials === 'tls') return grpcCredentials.createSsl();
   return credentials;
 }
 
-function tokenMiddleware(token: TokenSource): ClientMiddleware {
-  return async function* bearerToken(call, options) {
-    const metadata = Metadata(options.metadata);
-    if (!metadata.has('authorization')) {
-      const value = typeof token === 'string' ? token : await token();
-      if (value) metadata.set('authorization', `Bearer ${value}`);
-    }
-    return yield* call.next(call.request, { ...options, metadata });
+/** bearerToken is a PrepareCall that adds `authorization: Bearer <token>` unless the call has one. */
+export function bearerToken(token: TokenSource): PrepareCall {
+  return async (call) => {
+    if (call.metadata.get('authorization').length > 0) return;
+    const value = typeof token === 'string' ? token : await token();
+    if (value) call.metadata.set('authorization', `Bearer ${value}`);
   };
 }
 
@@ -84,37 +68,26 @@ function tokenMiddleware(token: TokenSource): ClientMiddleware {
  *   const { product } = await shop.catalog.getProduct({ productId });
  *
  * Requests accept partial messages (missing fields take their proto
- * defaults). Failures throw ShopError with the decoded google.rpc details.
- * Channels are shared between services that live at the same address.
+ * defaults). Deadlines are sent to the server. Failures throw ShopError with
+ * the decoded google.rpc details. Services at the same address share one
+ * connection.
  */
 export function createShopClients(options: ShopClientsOptions = {}): ShopClients {
   const credentials = toCredentials(options.credentials);
-  const channels = new Map<string, Channel>();
-  const channelFor = (service: ServiceName): Channel => {
-    const address = options.addresses?.[service] ?? options.address ?? DEFAULT_ADDRESSES[service];
-    let channel = channels.get(address);
-    if (!channel) {
-      channel = createChannel(address, credentials, options.channelOptions);
-      channels.set(address, channel);
-    }
-    return channel;
-  };
-
-  // Middleware order: the outermost runs first. Deadline and token apply
-  // before the error mapping sees the result.
-  let factory = createClientFactory().use(errorDetailsMiddleware);
-  if (options.token !== undefined) factory = factory.use(tokenMiddleware(options.token));
-  const deadlineMs = options.defaultDeadlineMs ?? 10_000;
-  const withDeadline = factory.use(deadlineMiddleware);
-
-  const clients = {} as Record<string, unknown>;
+  const prepare = options.token === undefined ? [] : [bearerToken(options.token)];
+  const clients: Record<string, { close(): void }> = {};
   for (const [name, definition] of Object.entries(definitions)) {
-    clients[name] = withDeadline.create(definition, channelFor(name as ServiceName), {
-      '*': { deadline: deadlineMs },
+    const address = options.addresses?.[name as ServiceName] ?? options.address ?? DEFAULT_ADDRESSES[name as ServiceName];
+    clients[name] = createPromiseClient(definition, address, credentials, {
+      defaultDeadlineMs: options.defaultDeadlineMs ?? 10_000,
+      prepare,
+      channelOptions: options.channelOptions,
     });
   }
-  clients.close = () => {
-    for (const channel of channels.values()) channel.close();
-  };
-  return clients as ShopClients;
+  const all = Object.values(clients);
+  return Object.assign(clients, {
+    close() {
+      for (const client of all) client.close();
+    },
+  }) as unknown as ShopClients;
 }

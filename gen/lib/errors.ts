@@ -1,5 +1,4 @@
-import { ClientError, Status } from 'nice-grpc';
-import type { CallOptions, ClientMiddleware, Metadata } from 'nice-grpc';
+import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { Status as RpcStatus } from '../ts/google/rpc/status';
 import {
   BadRequest,
@@ -25,16 +24,20 @@ export interface ErrorDetails {
  * server's message and the decoded google.rpc details. Branch on `code` and
  * `reason`, never on `message`.
  */
-export class ShopError extends ClientError {
+export class ShopError extends Error {
   /** reason is the ErrorInfo reason, for example "INSUFFICIENT_STOCK", or "" when none was sent. */
   readonly reason: string;
   constructor(
-    path: string,
-    code: Status,
-    message: string,
-    readonly errorDetails: ErrorDetails,
+    /** path is the method that failed, for example "/shop.catalog.v1.CatalogService/GetProduct". */
+    readonly path: string,
+    readonly code: Status,
+    /** details is the server's status message. */
+    readonly details: string,
+    readonly errorDetails: ErrorDetails = {},
+    /** trailer is the status metadata the server sent. */
+    readonly trailer: Metadata = new Metadata(),
   ) {
-    super(path, code, message);
+    super(`${path} ${Status[code] ?? code}: ${details}`);
     this.name = 'ShopError';
     this.reason = errorDetails.errorInfo?.reason ?? '';
   }
@@ -58,7 +61,7 @@ const decoders: { [K in keyof ErrorDetails]-?: { typeUrl: string; decode(bytes: 
  * that a newer server never breaks an older client.
  */
 export function decodeErrorDetails(trailer: Metadata | undefined): ErrorDetails {
-  const raw = trailer?.get('grpc-status-details-bin');
+  const raw = trailer?.get('grpc-status-details-bin')[0];
   if (raw === undefined || typeof raw === 'string') return {};
   const details: ErrorDetails = {};
   try {
@@ -77,22 +80,12 @@ export function decodeErrorDetails(trailer: Metadata | undefined): ErrorDetails 
   return details;
 }
 
-/** errorDetailsMiddleware turns every ClientError into a ShopError with decoded details. */
-export const errorDetailsMiddleware: ClientMiddleware = async function* errorDetails(call, options: CallOptions) {
-  let trailer: Metadata | undefined;
-  const userOnTrailer = options.onTrailer;
-  try {
-    return yield* call.next(call.request, {
-      ...options,
-      onTrailer(metadata) {
-        trailer = metadata;
-        userOnTrailer?.(metadata);
-      },
-    });
-  } catch (err: unknown) {
-    if (err instanceof ClientError && !(err instanceof ShopError)) {
-      throw new ShopError(err.path, err.code, err.details, decodeErrorDetails(trailer));
-    }
-    throw err;
+/** toShopError wraps a grpc-js ServiceError (or anything thrown by a call) into a ShopError. */
+export function toShopError(err: unknown, path: string): ShopError {
+  if (err instanceof ShopError) return err;
+  const e = err as Partial<ServiceError>;
+  if (typeof e?.code === 'number') {
+    return new ShopError(path, e.code, e.details ?? '', decodeErrorDetails(e.metadata), e.metadata ?? new Metadata());
   }
-};
+  return new ShopError(path, Status.UNKNOWN, err instanceof Error ? err.message : String(err));
+}

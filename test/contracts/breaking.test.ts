@@ -43,12 +43,10 @@ describe('the breaking-change gate', () => {
   });
 
   it('fails with buf\'s message when an RPC is removed', () => {
-    edit(
-      dir,
-      'shop/catalog/v1/catalog_service.proto',
-      '  rpc DeleteProduct(DeleteProductRequest) returns (DeleteProductResponse) {\n    option (google.api.http) = {delete: "/v1/products/{product_id}"};\n  }\n',
-      '',
-    );
+    const file = join(dir, 'proto/shop/catalog/v1/catalog_service.proto');
+    const rpc = /  rpc DeleteProduct\(.*?\n  \}\n/s.exec(readFileSync(file, 'utf8'));
+    expect(rpc).not.toBeNull();
+    edit(dir, 'shop/catalog/v1/catalog_service.proto', rpc![0], '');
     const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('Previously present RPC "DeleteProduct" on service "CatalogService" was deleted.');

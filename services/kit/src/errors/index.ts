@@ -1,0 +1,2 @@
+export * from './domain-error';
+export { toStatus, ERROR_DOMAIN } from './to-status';

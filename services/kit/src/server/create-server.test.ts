@@ -1,0 +1,228 @@
+import { credentials, status as Code } from '@grpc/grpc-js';
+import { checkHealth } from '../testing/health-client';
+import { InventoryServiceDefinition } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
+import { ShopError } from '@shop/sdk/lib/errors';
+import { createPromiseClient } from '@shop/sdk/lib/promise-client';
+import { createServer, type ShopServer } from './create-server';
+import type { ServiceImplementation } from './definition';
+import { invalidArgument } from '../errors/domain-error';
+import { createTestAuth, type TestAuth } from '../testing/test-auth';
+import { captureLogger } from '../testing/capture-logger';
+import type { CallContext } from '../context/call-context';
+import { SERVICE_TOKEN_HEADER } from './middleware/auth';
+
+type Inventory = ServiceImplementation<typeof InventoryServiceDefinition>;
+
+const unimplemented = async (): Promise<never> => {
+  throw new Error('not used by this test');
+};
+
+/** inventory builds an implementation whose getStock the test controls. */
+function inventory(getStock: Inventory['getStock'], reserveStock: Inventory['reserveStock'] = unimplemented): Inventory {
+  return {
+    getStock,
+    reserveStock,
+    batchGetStock: unimplemented,
+    setStock: async (req) => ({ stock: { sku: req.sku, onHand: req.onHand } }),
+    adjustStock: unimplemented,
+    commitReservation: unimplemented,
+    releaseReservation: unimplemented,
+    getReservation: unimplemented,
+  };
+}
+
+describe('a server built by createServer', () => {
+  let auth: TestAuth;
+  const servers: ShopServer[] = [];
+  beforeAll(async () => {
+    auth = await createTestAuth();
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.shutdown({ graceMs: 100 })));
+  });
+  afterAll(() => auth.cleanup());
+
+  async function start(impl: Inventory, options: { maxInFlight?: number; defaultDeadlineMs?: number } = {}) {
+    const { log, lines } = captureLogger();
+    const server = createServer({ log, auth: auth.authenticators, internalCallers: { ReserveStock: ['orders'] }, ...options });
+    server.addService(InventoryServiceDefinition, impl);
+    const port = await server.listen('127.0.0.1', 0);
+    servers.push(server);
+    const client = createPromiseClient(InventoryServiceDefinition, `127.0.0.1:${port}`, credentials.createInsecure(), {
+      defaultDeadlineMs: 5_000,
+    });
+    return { server, port, client, lines, address: `127.0.0.1:${port}` };
+  }
+
+  it('answers a public call and logs one line with method, code, duration and request id', async () => {
+    const { client, lines } = await start(inventory(async (req) => ({ stock: { sku: req.sku, onHand: '5', available: '5' } })));
+    const res = await client.getStock({ sku: 'MUG-1' }, { metadata: { 'x-request-id': 'req-123' } });
+    expect(res.stock).toMatchObject({ sku: 'MUG-1', onHand: '5' });
+    const line = lines.find((l) => l.msg === 'call');
+    expect(line).toMatchObject({ method: '/shop.inventory.v1.InventoryService/GetStock', code: 'OK', request_id: 'req-123' });
+    expect(typeof line?.duration_ms).toBe('number');
+  });
+
+  it('turns an unknown error into INTERNAL with a generic message and logs the cause', async () => {
+    const { client, lines } = await start(
+      inventory(async () => {
+        throw new Error('connection string postgres://secret@db leaked');
+      }),
+    );
+    const err = await client.getStock({ sku: 'X' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShopError);
+    expect((err as ShopError).code).toBe(Code.INTERNAL);
+    expect((err as ShopError).details).toBe('internal error');
+    expect((err as ShopError).errorDetails.requestInfo?.requestId).toMatch(/./);
+    const line = lines.find((l) => l.msg === 'call failed');
+    expect(JSON.stringify(line)).toContain('leaked');
+  });
+
+  it('sends field violations as google.rpc.BadRequest', async () => {
+    const { client } = await start(
+      inventory(async () => {
+        throw invalidArgument([{ field: 'sku', description: 'must be 3 to 64 characters' }]);
+      }),
+    );
+    const err = (await client.getStock({ sku: 'X' }).catch((e: unknown) => e)) as ShopError;
+    expect(err.code).toBe(Code.INVALID_ARGUMENT);
+    expect(err.reason).toBe('VALIDATION_FAILED');
+    expect(err.errorDetails.badRequest?.fieldViolations).toEqual([
+      expect.objectContaining({ field: 'sku', description: 'must be 3 to 64 characters' }),
+    ]);
+  });
+
+  it('rejects calls beyond the in-flight bound at once with RESOURCE_EXHAUSTED', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client } = await start(
+      inventory(async (req) => {
+        await gate;
+        return { stock: { sku: req.sku } };
+      }),
+      { maxInFlight: 2 },
+    );
+    const first = [client.getStock({ sku: 'A' }), client.getStock({ sku: 'B' })];
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const third = (await client.getStock({ sku: 'C' }).catch((e: unknown) => e)) as ShopError;
+    expect(third.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(third.errorDetails.retryInfo).toBeDefined();
+    expect(Date.now() - started).toBeLessThan(1000);
+    release();
+    await expect(Promise.all(first)).resolves.toHaveLength(2);
+  });
+
+  it('gives a call without a deadline the default one and ends it with DEADLINE_EXCEEDED', async () => {
+    let seen: CallContext | undefined;
+    const { server, port } = await start(
+      inventory(async (_req, ctx) => {
+        seen = ctx;
+        await new Promise((r) => setTimeout(r, 2_000));
+        return {};
+      }),
+      { defaultDeadlineMs: 200 },
+    );
+    expect(server).toBeDefined();
+    const noDeadline = createPromiseClient(InventoryServiceDefinition, `127.0.0.1:${port}`, credentials.createInsecure());
+    const started = Date.now();
+    const err = (await noDeadline.getStock({ sku: 'A' }).catch((e: unknown) => e)) as ShopError;
+    expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(seen!.deadline - started).toBeLessThanOrEqual(300);
+    expect(seen!.signal.aborted).toBe(true);
+    noDeadline.close();
+  });
+
+  describe('authentication', () => {
+    it('requires the admin role for admin RPCs', async () => {
+      const { client } = await start(inventory(unimplemented));
+      const none = (await client.setStock({ sku: 'A', onHand: '1' }).catch((e: unknown) => e)) as ShopError;
+      expect(none.code).toBe(Code.UNAUTHENTICATED);
+      const customer = await auth.userToken({ userId: 'u1', roles: ['customer'] });
+      const denied = (await client
+        .setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Bearer ${customer}` } })
+        .catch((e: unknown) => e)) as ShopError;
+      expect(denied.code).toBe(Code.PERMISSION_DENIED);
+      const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
+      await expect(client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Bearer ${admin}` } })).resolves.toMatchObject({
+        stock: { sku: 'A', onHand: '1' },
+      });
+    });
+
+    it.each([
+      ['forged (signed by another key)', async () => auth.userToken({ userId: 'u1', key: (await import('jose').then((j) => j.generateKeyPair('EdDSA', { crv: 'Ed25519' }))).privateKey })],
+      ['expired', async () => auth.userToken({ userId: 'u1', expiresInSec: -60 })],
+      ['from another issuer', async () => auth.userToken({ userId: 'u1', issuer: 'evil' })],
+      ['tampered', async () => {
+        const [h, p, s] = (await auth.userToken({ userId: 'u1' })).split('.');
+        const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+        payload.roles = ['admin'];
+        return [h, Buffer.from(JSON.stringify(payload)).toString('base64url'), s].join('.');
+      }],
+      ['alg none', async () => `${Buffer.from('{"alg":"none","kid":"test-key-1"}').toString('base64url')}.${Buffer.from('{"sub":"u1","roles":["admin"]}').toString('base64url')}.`],
+    ])('refuses a %s token with UNAUTHENTICATED even on a public RPC', async (_name, token) => {
+      const { client } = await start(inventory(async () => ({ stock: {} })));
+      const err = (await client.getStock({ sku: 'A' }, { metadata: { authorization: `Bearer ${await token()}` } }).catch((e: unknown) => e)) as ShopError;
+      expect(err.code).toBe(Code.UNAUTHENTICATED);
+    });
+
+    it('refuses an end-user token on an internal RPC with PERMISSION_DENIED', async () => {
+      const { client } = await start(inventory(unimplemented, async () => ({ reservation: { reservationId: 'r1' } })));
+      const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
+      const err = (await client
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'A', quantity: '1' }] }, { metadata: { authorization: `Bearer ${admin}` } })
+        .catch((e: unknown) => e)) as ShopError;
+      expect(err.code).toBe(Code.PERMISSION_DENIED);
+    });
+
+    it('lets only the allowed services call an internal RPC', async () => {
+      const { client } = await start(inventory(unimplemented, async (_req, ctx) => ({ reservation: { reservationId: ctx.caller?.service } })));
+      const orders = await auth.identity('orders');
+      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token() } });
+      expect(res.reservation?.reservationId).toBe('orders');
+      const catalog = await auth.identity('catalog');
+      const err = (await client
+        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token() } })
+        .catch((e: unknown) => e)) as ShopError;
+      expect(err.code).toBe(Code.PERMISSION_DENIED);
+    });
+  });
+
+  describe('health and shutdown', () => {
+    it('reports SERVING, then NOT_SERVING while draining', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inHandler = new Promise<void>((r) => (entered = r));
+      const { server, address, client } = await start(
+        inventory(async (req) => {
+          entered();
+          await gate;
+          return { stock: { sku: req.sku, onHand: '7' } };
+        }),
+      );
+      await expect(checkHealth(address, 'shop.inventory.v1.InventoryService')).resolves.toBe('SERVING');
+      const inFlight = client.getStock({ sku: 'SLOW' });
+      await inHandler;
+      const shutdown = server.shutdown({ graceMs: 5_000, drainDelayMs: 300 });
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(checkHealth(address)).resolves.toBe('NOT_SERVING');
+      await expect(checkHealth(address, 'shop.inventory.v1.InventoryService')).resolves.toBe('NOT_SERVING');
+      release();
+      // The call that was running when shutdown began still completes.
+      await expect(inFlight).resolves.toMatchObject({ stock: { sku: 'SLOW', onHand: '7' } });
+      await shutdown;
+    });
+
+    it('cancels calls still running when the grace period ends', async () => {
+      const { server, client } = await start(inventory(() => new Promise(() => undefined)));
+      const hanging = client.getStock({ sku: 'A' }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await server.shutdown({ graceMs: 200 });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(((await hanging) as ShopError).code).toBeDefined();
+    });
+  });
+});
