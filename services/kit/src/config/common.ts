@@ -45,6 +45,8 @@ export const commonEnv = {
   METRICS_PORT: envInt(-1, 65535).default(0),
   /** DATABASE_URL selects a real PostgreSQL; unset, the service uses embedded PGlite under DATA_DIR. */
   DATABASE_URL: envUrl('postgres', 'postgresql').optional(),
+  /** DATABASE_SCHEMA overrides the PostgreSQL schema (default: the service's name), for example one per test run. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   AMQP_URL: envUrl('amqp', 'amqps').optional(),
   REDIS_URL: envUrl('redis', 'rediss').optional(),

@@ -12,17 +12,19 @@ import {
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { callContextStorage, type CallContext } from '../context/call-context';
+import { ServedCall } from '../context/served-call';
 import { sharedContract, type Contract } from '../contract/contract';
-import { compose, type CallInfo, type Middleware, type Outcome } from './chain';
+import { compose, type CallInfo, type CallStatus, type Middleware, type Outcome } from './chain';
 import { methodPath, toGrpcDefinition, type DeepPartial, type MethodDefinition, type ServiceDefinition, type ServiceImplementation } from './definition';
 import { createHealth, type Health, type ReadinessCheck } from './health';
 import { createReflection } from './reflection';
 import { createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';
-import { callLogging } from './middleware/logging';
+import { createCallLogging } from './middleware/logging';
 import { createServerTracing } from './middleware/tracing';
 import { errorMapping } from './middleware/errors';
-import { createInFlightLimiter, type InFlightLimiter } from './middleware/overload';
-import { deadlineGuard } from './middleware/deadline';
+import { createInFlightLimiter, overloaded, type InFlightLimiter } from './middleware/overload';
+import { toStatus } from '../errors/to-status';
+import { deadlineExceeded } from '../errors/domain-error';
 import { REQUEST_ID_HEADER, requestIdFrom } from './middleware/request-id';
 
 /** ServerDeps are what createServer needs; main.ts builds them. */
@@ -37,6 +39,8 @@ export interface ServerDeps {
   readiness?: ReadinessCheck[];
   /** maxInFlight bounds concurrent calls (default 1000). */
   maxInFlight?: number;
+  /** onReject counts a call refused before the chain (for example grpc_server_rejected_total). */
+  onReject?: (reason: 'overload') => void;
   /** defaultDeadlineMs applies to calls that arrive without a deadline (default 10 s). */
   defaultDeadlineMs?: number;
   grpcOptions?: ChannelOptions;
@@ -63,9 +67,10 @@ const SERVER_DEFAULT_OPTIONS: ChannelOptions = {
 };
 
 /**
- * createServer builds a service's gRPC server. Every call runs through one
- * ordered chain: tracing -> logging -> metrics -> error mapping -> overload
- * -> deadline -> authentication -> handler, inside an AsyncLocalStorage
+ * createServer builds a service's gRPC server. Every call goes through one
+ * ordered pipeline: overload guard and deadline (in `serve`, before anything
+ * else is spent on the call) -> tracing -> logging -> metrics -> error
+ * mapping -> authentication -> handler, inside an AsyncLocalStorage
  * CallContext (request id, deadline, principals) that outgoing clients read.
  */
 export function createServer(deps: ServerDeps): ShopServer {
@@ -76,40 +81,56 @@ export function createServer(deps: ServerDeps): ShopServer {
   const defaultDeadlineMs = deps.defaultDeadlineMs ?? 10_000;
   const chain: Middleware[] = [
     createServerTracing(),
-    callLogging,
+    createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
     errorMapping,
-    limiter.middleware,
-    deadlineGuard,
     createAuthentication(deps.auth, deps.internalCallers),
   ];
   const run = compose(chain);
   const serviceNames: string[] = [];
   let draining = false;
 
-  function startCall(
+  /**
+   * serve runs one call: admission (the overload guard), the call context and
+   * its deadline timer, then the chain. `answer` sends the status; it is
+   * called exactly once, by whichever comes first: the chain finishing, the
+   * deadline passing, or the admission refusing.
+   */
+  function serve(
     path: string,
     metadata: Metadata,
     deadline: Date | number,
     onCancel: (fn: () => void) => void,
     invoke: (ctx: CallContext) => Promise<void>,
-  ) {
+    answer: (status: CallStatus, requestId: string) => void,
+  ): void {
     const contractMethod = contract.method(path);
-    if (!contractMethod) throw new Error(`${path} is not in the contract`);
     const requestId = requestIdFrom(metadata);
+    if (!contractMethod) {
+      answer(toStatus(new Error(`${path} is not in the contract`), requestId).status, requestId);
+      return;
+    }
+    if (!limiter.tryEnter()) {
+      deps.onReject?.('overload');
+      answer(toStatus(overloaded(), requestId).status, requestId);
+      return;
+    }
     const callerDeadline = deadline instanceof Date ? deadline.getTime() : deadline;
     const effectiveDeadline = Number.isFinite(callerDeadline) ? callerDeadline : Date.now() + defaultDeadlineMs;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('deadline exceeded')), Math.max(0, effectiveDeadline - Date.now()));
-    onCancel(() => controller.abort(new Error('cancelled by the caller')));
-    const ctx: CallContext = {
-      path,
-      requestId,
-      deadline: effectiveDeadline,
-      signal: controller.signal,
-      metadata,
-      log: deps.log.child({ request_id: requestId }),
+    const ctx = new ServedCall(path, requestId, effectiveDeadline, metadata, deps.log);
+    let answered = false;
+    const answerOnce = (status: CallStatus) => {
+      if (answered) return;
+      answered = true;
+      answer(status, requestId);
     };
+    // The caller hears DEADLINE_EXCEEDED the moment the deadline passes, even
+    // if the handler ignores ctx.signal; the chain still records the outcome.
+    const timer = setTimeout(() => {
+      ctx.abort('deadline');
+      answerOnce(toStatus(deadlineExceeded(), requestId).status);
+    }, Math.max(0, effectiveDeadline - Date.now()));
+    onCancel(() => ctx.abort('cancelled'));
     const info: CallInfo = {
       path,
       contract: contractMethod,
@@ -118,12 +139,19 @@ export function createServer(deps: ServerDeps): ShopServer {
       startedAt: process.hrtime.bigint(),
       invoke: () => invoke(ctx),
     };
-    const done = () => clearTimeout(timer);
-    return { info, done };
+    callContextStorage
+      .run(ctx, () => run(info))
+      .catch((err: unknown): Outcome => ({ status: toStatus(err, requestId).status, cause: err }))
+      .then((outcome) => {
+        clearTimeout(timer);
+        limiter.leave();
+        answerOnce(outcome.status);
+      });
   }
 
-  function responseHeaders(requestId: string): Metadata {
-    const md = new Metadata();
+  /** trailers adds x-request-id to a status's trailers, so callers can quote it. */
+  function trailers(status: CallStatus, requestId: string): Metadata {
+    const md = status.metadata ?? new Metadata();
     md.set(REQUEST_ID_HEADER, requestId);
     return md;
   }
@@ -131,7 +159,7 @@ export function createServer(deps: ServerDeps): ShopServer {
   function adaptUnary(path: string, method: MethodDefinition, handler: (req: unknown, ctx: CallContext) => Promise<DeepPartial<unknown>>) {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       let response: unknown;
-      const { info, done } = startCall(
+      serve(
         path,
         call.metadata,
         call.getDeadline(),
@@ -139,50 +167,36 @@ export function createServer(deps: ServerDeps): ShopServer {
         async (ctx) => {
           response = method.responseType.fromPartial((await handler(call.request, ctx)) as never);
         },
-      );
-      callContextStorage
-        .run(info.ctx, () => run(info))
-        .catch((err: unknown): Outcome => ({ status: { code: Code.INTERNAL, details: 'internal error' }, cause: err }))
-        .then((outcome) => {
-          done();
-          if (outcome.status.code === Code.OK) {
-            call.sendMetadata(responseHeaders(info.ctx.requestId));
-            callback(null, response);
-            return;
-          }
+        (status, requestId) => {
+          const md = trailers(status, requestId);
           // A failure goes out trailers-only (no response headers first):
           // gRPC clients retry only calls that got no headers.
-          const trailer = outcome.status.metadata ?? new Metadata();
-          trailer.set(REQUEST_ID_HEADER, info.ctx.requestId);
-          callback({ code: outcome.status.code, details: outcome.status.details, metadata: trailer });
-        });
+          if (status.code === Code.OK) callback(null, response, md);
+          else callback({ code: status.code, details: status.details, metadata: md });
+        },
+      );
     };
   }
 
   function adaptServerStream(path: string, method: MethodDefinition, handler: (req: unknown, ctx: CallContext) => AsyncIterable<DeepPartial<unknown>>) {
     return (call: ServerWritableStream<unknown, unknown>) => {
-      const { info, done } = startCall(
+      serve(
         path,
         call.metadata,
         call.getDeadline(),
         (fn) => call.on('cancelled', fn),
         async (ctx) => {
-          call.sendMetadata(responseHeaders(ctx.requestId));
           for await (const item of handler(call.request, ctx)) {
             if (ctx.signal.aborted) break;
             if (!call.write(method.responseType.fromPartial(item as never))) await once(call, 'drain', { signal: ctx.signal });
           }
         },
-      );
-      callContextStorage
-        .run(info.ctx, () => run(info))
-        .catch((err: unknown): Outcome => ({ status: { code: Code.INTERNAL, details: 'internal error' }, cause: err }))
-        .then((outcome) => {
-          done();
+        (status, requestId) => {
           if (call.cancelled) return;
-          if (outcome.status.code === Code.OK) call.end();
-          else call.emit('error', outcome.status);
-        });
+          if (status.code === Code.OK) call.end(trailers(status, requestId));
+          else call.emit('error', { code: status.code, details: status.details, metadata: trailers(status, requestId) });
+        },
+      );
     };
   }
 

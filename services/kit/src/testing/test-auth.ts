@@ -14,6 +14,8 @@ export const TEST_AUDIENCE = 'shop';
 /** TestAuth issues real signed tokens and verifies them the way services do. */
 export interface TestAuth {
   authenticators: Authenticators;
+  /** jwks is the published key set, for startService's `jwks` override. */
+  jwks: () => Promise<{ keys: JWK[] }>;
   keysDir: string;
   /** userToken signs an access token with the published key (or `key` to forge one). */
   userToken(claims: { userId: string; roles?: Role[]; expiresInSec?: number; issuer?: string; key?: KeyLike; kid?: string }): Promise<string>;
@@ -35,6 +37,7 @@ export async function createTestAuth(): Promise<TestAuth> {
   const serviceVerifier = createServiceTokenVerifier({ keysDir });
   return {
     keysDir,
+    jwks: async () => ({ keys: [jwk] }),
     authenticators: {
       verifyUser: (t) => userVerifier.verify(t),
       verifyService: (t) => serviceVerifier.verify(t),

@@ -4,7 +4,8 @@ import type { Middleware } from '../chain';
 /**
  * createServerMetrics counts started and handled calls, their durations and
  * the calls in flight, per method and status code (go-grpc-prometheus names).
- * Calls the overload guard refuses also count as rejected.
+ * Calls the overload guard refuses never reach the chain; the server counts
+ * them through ServerDeps.onReject.
  */
 export function createServerMetrics(metrics: RpcMetrics): Middleware {
   const byPath = new Map<string, ServerMethodMetrics>();
@@ -18,7 +19,6 @@ export function createServerMetrics(metrics: RpcMetrics): Middleware {
     metrics.inFlight.inc();
     try {
       const outcome = await next();
-      if (outcome.status.details === OVERLOADED_MESSAGE) metrics.rejected('overload');
       m.handled(outcome.status.code, Number(process.hrtime.bigint() - call.startedAt) / 1e9);
       return outcome;
     } finally {
@@ -26,6 +26,3 @@ export function createServerMetrics(metrics: RpcMetrics): Middleware {
     }
   };
 }
-
-/** OVERLOADED_MESSAGE is the status message of a call the overload guard refused. */
-export const OVERLOADED_MESSAGE = 'the server is at capacity; retry with backoff';

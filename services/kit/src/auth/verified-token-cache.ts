@@ -1,0 +1,46 @@
+/** Verifier is anything that turns a token into a principal, or throws. */
+export interface Verifier<P> {
+  verify(token: string): Promise<P>;
+}
+
+/** CacheOptions bound a verified-token cache. */
+export interface CacheOptions<P> {
+  /** maxEntries bounds memory: the oldest entry goes when it is full (default 10 000). */
+  maxEntries?: number;
+  /** maxAgeMs is the longest a verdict is reused (default 60 s), never past the token's own expiry. */
+  maxAgeMs?: number;
+  /** expiresAt reads a principal's expiry in epoch ms, when it has one. */
+  expiresAt?: (principal: P) => number | undefined;
+  now?: () => number;
+}
+
+/**
+ * cacheVerifiedTokens remembers successful verifications for a short while.
+ * A client sends the same access token with every call until it expires,
+ * and checking an Ed25519 signature costs tens of microseconds of CPU, which
+ * would be the most expensive step of a cheap call. Only successes are
+ * cached (a forged token is checked every time), an entry never outlives the
+ * token's `exp`, and the cache is bounded.
+ */
+export function cacheVerifiedTokens<P>(verifier: Verifier<P>, options: CacheOptions<P> = {}): Verifier<P> {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  // A Map iterates in insertion order, so its first key is the oldest entry.
+  const entries = new Map<string, { principal: P; until: number }>();
+  return {
+    async verify(token) {
+      const hit = entries.get(token);
+      const t = now();
+      if (hit && hit.until > t) return hit.principal;
+      if (hit) entries.delete(token);
+      const principal = await verifier.verify(token);
+      const until = Math.min(t + maxAgeMs, options.expiresAt?.(principal) ?? Infinity);
+      if (until > t) {
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+        entries.set(token, { principal, until });
+      }
+      return principal;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { runService, startService, register, type JwksSource, type Registration, type RunningService, type RuntimeDeps, type ServiceParts, type ServiceSpec } from './run-service';

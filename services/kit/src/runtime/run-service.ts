@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { loadConfigOrExit } from '../config/load-config-or-exit';
+import { commonEnv, type CommonConfig } from '../config/common';
+import { startTracing, type Tracing } from '../telemetry/tracing';
+import { createLogger } from '../log/create-logger';
+import { createMetrics, type RpcMetrics } from '../telemetry/metrics';
+import { startMetricsServer } from '../telemetry/metrics-server';
+import { openDatabase } from '../store/open-database';
+import { migrate } from '../store/migrate';
+import { loadMigrations } from '../store/load-migrations';
+import type { Database } from '../store/types';
+import { createServiceIdentity, createServiceTokenVerifier, type ServiceIdentity } from '../auth/service-identity';
+import { createUserTokenVerifier, type UserTokenVerifierOptions } from '../auth/user-token-verifier';
+import { cacheVerifiedTokens } from '../auth/verified-token-cache';
+import { createServer } from '../server/create-server';
+import type { ServiceDefinition, ServiceImplementation } from '../server/definition';
+import type { ReadinessCheck } from '../server/health';
+import type { InternalCallers } from '../server/middleware/auth';
+import { createServerMetrics } from '../server/middleware/metrics';
+import { createMeshClients } from '../client/create-client';
+import { createClientTelemetry } from '../client/telemetry';
+import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+
+/** JwksSource yields the public keys that verify user access tokens. */
+export type JwksSource = UserTokenVerifierOptions['fetchJwks'];
+
+/** RuntimeDeps are what the runtime hands a service's build function. */
+export interface RuntimeDeps<C> {
+  config: C;
+  log: Logger;
+  /** db is the service's migrated database (PGlite under DATA_DIR, or DATABASE_URL). */
+  db: Database;
+  metrics: RpcMetrics;
+  identity: ServiceIdentity;
+  /** clients makes gRPC clients that propagate deadline, tokens, request id and trace context. */
+  clients: ReturnType<typeof createMeshClients>;
+}
+
+/** Registration is one gRPC service a process serves. */
+export interface Registration {
+  definition: ServiceDefinition;
+  implementation: unknown;
+}
+
+/** register pairs a definition with its implementation, type-checked. */
+export function register<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>): Registration {
+  return { definition, implementation };
+}
+
+/** ServiceParts are what a service's build function returns. */
+export interface ServiceParts {
+  services: Registration[];
+  readiness?: ReadinessCheck[];
+  /** background work to stop on shutdown, before the database closes (relays, pollers). */
+  stop?: Array<() => Promise<void>>;
+  /** jwks replaces the users service as the source of public keys (the users service itself uses its own). */
+  jwks?: JwksSource;
+}
+
+/** ServiceSpec describes a service to runService. */
+export interface ServiceSpec<S extends z.ZodRawShape> {
+  /** name is the service's short name: logs, metrics, data directory, schema and identity. */
+  name: string;
+  /** env is the service's own configuration, added to the common one. */
+  env: S;
+  /** migrationsDir holds the service's NNNN_name.sql migrations. */
+  migrationsDir: string;
+  internalCallers?: InternalCallers;
+  build(deps: RuntimeDeps<CommonConfig & z.output<z.ZodObject<S>>>): Promise<ServiceParts>;
+}
+
+// One tracer provider per process: tests (and a future all-in-one mode) run
+// several services in one process, and OpenTelemetry has one global provider.
+let tracingUsers = 0;
+let processTracing: Tracing | undefined;
+
+function acquireTracing(options: Parameters<typeof startTracing>[0]): Tracing {
+  processTracing ??= startTracing(options);
+  tracingUsers += 1;
+  return processTracing;
+}
+
+async function releaseTracing(): Promise<void> {
+  tracingUsers -= 1;
+  if (tracingUsers > 0 || !processTracing) return;
+  const tracing = processTracing;
+  processTracing = undefined;
+  // An unreachable collector must not hold the exit for long.
+  await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+}
+
+/** RunningService is what startService returns: the bound ports and a stop function. */
+export interface RunningService {
+  grpcPort: number;
+  metricsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * startService assembles a service from its spec, in the order that matters:
+ * configuration (exit listing every problem), tracing before anything else
+ * runs, logs, metrics, the database with its migrations, the service
+ * identity, clients, the service itself, then the gRPC and metrics
+ * listeners. `stop` drains and closes everything in reverse.
+ */
+export async function startService<S extends z.ZodRawShape>(
+  spec: ServiceSpec<S>,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: { jwks?: JwksSource } = {},
+): Promise<RunningService> {
+  const config = loadConfigOrExit(z.object({ ...commonEnv, ...spec.env }), { service: spec.name, env }) as CommonConfig &
+    z.output<z.ZodObject<S>>;
+  acquireTracing({
+    service: spec.name,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    samplerRatio: config.OTEL_TRACES_SAMPLER_ARG,
+  });
+  const log = createLogger({ service: spec.name, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: spec.name });
+  const db = await openDatabase({
+    service: spec.name,
+    databaseUrl: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    dataRoot: config.DATA_DIR,
+    onError: (err) => log.error({ err }, 'database pool error'),
+  });
+  const migrated = await migrate(db, await loadMigrations(spec.migrationsDir), { logger: log });
+  log.info({ version: migrated.version, applied: migrated.applied }, 'database ready');
+  const identity = await createServiceIdentity({ service: spec.name, keysDir: config.SERVICE_KEYS_DIR });
+  const clients = createMeshClients({
+    serviceToken: () => identity.token(),
+    interceptors: [createClientTelemetry(metrics)],
+  });
+  const parts = await spec.build({ config, log, db, metrics, identity, clients });
+
+  // The users service verifies with its own keys; tests inject theirs; every
+  // other process asks the users service.
+  const jwks: JwksSource =
+    parts.jwks ??
+    overrides.jwks ??
+    (() => {
+      const users = clients.createClient(AuthServiceDefinition, config.USERS_ADDRESS, { defaultTimeoutMs: 3_000 });
+      return () => users.getJwks({}) as ReturnType<JwksSource>;
+    })();
+  const userVerifier = cacheVerifiedTokens(
+    createUserTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, fetchJwks: jwks }),
+    { expiresAt: (user) => user.expiresAt },
+  );
+  const serviceVerifier = cacheVerifiedTokens(createServiceTokenVerifier({ keysDir: config.SERVICE_KEYS_DIR }));
+  const server = createServer({
+    log,
+    auth: { verifyUser: (t) => userVerifier.verify(t), verifyService: (t) => serviceVerifier.verify(t) },
+    internalCallers: spec.internalCallers,
+    metrics: createServerMetrics(metrics),
+    onReject: (reason) => metrics.rejected(reason),
+    readiness: [{ name: 'database', check: () => db.ping() }, ...(parts.readiness ?? [])],
+    maxInFlight: config.MAX_IN_FLIGHT,
+    defaultDeadlineMs: config.DEFAULT_DEADLINE_MS,
+  });
+  for (const r of parts.services) server.addService(r.definition, r.implementation as never);
+  const grpcPort = await server.listen(config.GRPC_HOST, config.GRPC_PORT);
+  const metricsServer =
+    config.METRICS_PORT >= 0
+      ? await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST, health: () => server.health.isServing() })
+      : undefined;
+  log.info({ grpc: `${config.GRPC_HOST}:${grpcPort}`, metrics: metricsServer && `${config.METRICS_HOST}:${metricsServer.port}` }, `${spec.name} serving`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      await server.shutdown({ graceMs: config.SHUTDOWN_GRACE_MS, drainDelayMs: config.DRAIN_DELAY_MS });
+      for (const s of parts.stop ?? []) await s().catch((err: unknown) => log.error({ err }, 'stopping background work failed'));
+      clients.close();
+      await db.close();
+      await metricsServer?.close();
+      await releaseTracing();
+      log.info('stopped');
+      log.flush?.();
+    })());
+  return { grpcPort, metricsPort: metricsServer?.port, stop };
+}
+
+/**
+ * runService is all a service's main.ts does: start the service, stop it
+ * cleanly on SIGTERM or SIGINT (exit 0), and exit 1 if it cannot start.
+ */
+export function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): void {
+  startService(spec).then(
+    (running) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.stderr.write(`${spec.name}: ${signal} received, draining\n`);
+        running.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            process.stderr.write(`${spec.name}: shutdown failed: ${String(err)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${spec.name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,7 @@
+export { createServer, type ServerDeps, type ShopServer } from './create-server';
+export type { DeepPartial, Handler, MessageType, MethodDefinition, ServiceDefinition, ServiceImplementation } from './definition';
+export { compose, type CallInfo, type CallStatus, type Middleware, type Outcome } from './chain';
+export { createHealth, type Health, type ReadinessCheck } from './health';
+export { createReflection } from './reflection';
+export { SERVICE_TOKEN_HEADER, createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';
+export { REQUEST_ID_HEADER } from './middleware/request-id';
