@@ -11,7 +11,14 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/data/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    // PGlite's CommonJS build loads its WebAssembly with import(), which jest's
+    // sandbox allows only under --experimental-vm-modules; compile it to require().
+    '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)'],
   moduleNameMapper: {
     '^@shop/sdk$': '<rootDir>/gen/index.ts',
     '^@shop/sdk/(.*)$': '<rootDir>/gen/$1',
