@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { inventoryService } from './service';
+
+runService(inventoryService);
