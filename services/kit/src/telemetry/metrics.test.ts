@@ -1,6 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
-import { Registry } from 'prom-client';
-import { codeName, createMetrics, splitPath } from './metrics';
+import { Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
+import { codeName, createMetrics, HANDLING_BUCKETS, splitPath, type GrpcType, type RpcMetrics } from './metrics';
 
 const PLACE_ORDER = '/shop.orders.v1.OrderService/PlaceOrder';
 
@@ -84,6 +84,163 @@ describe('createMetrics', () => {
     const metrics = createMetrics({ service: 'orders', defaultMetrics: false });
     new Counter({ name: 'orders_placed_total', help: 'Orders placed.', registers: [metrics.registry] }).inc();
     expect(sample(await metrics.registry.metrics(), 'orders_placed_total', {})).toBe(1);
+  });
+});
+
+type Recorder = Pick<RpcMetrics, 'forMethod' | 'forClientMethod' | 'inFlight' | 'rejected'>;
+
+/** promClientRecorder records through prom-client's own instruments, as createMetrics did before it kept tallies. */
+function promClientRecorder(registry: Registry): Recorder {
+  const registers = [registry];
+  const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'];
+  const codeLabels = [...labelNames, 'grpc_code'];
+  const started = new Counter({ name: 'grpc_server_started_total', help: 'Total number of RPCs started on the server.', labelNames, registers });
+  const handled = new Counter({
+    name: 'grpc_server_handled_total',
+    help: 'Total number of RPCs completed on the server, regardless of success or failure.',
+    labelNames: codeLabels,
+    registers,
+  });
+  const seconds = new Histogram({
+    name: 'grpc_server_handling_seconds',
+    help: 'Histogram of response latency (seconds) of gRPC calls handled by the server.',
+    labelNames,
+    buckets: [...HANDLING_BUCKETS],
+    registers,
+  });
+  const inFlight = new Gauge({ name: 'grpc_server_in_flight', help: 'Number of RPCs being handled by the server right now.', registers });
+  const rejected = new Counter({
+    name: 'grpc_server_rejected_total',
+    help: 'Total number of RPCs the server refused before running their handler, by reason.',
+    labelNames: ['reason'],
+    registers,
+  });
+  const clientHandled = new Counter({
+    name: 'grpc_client_handled_total',
+    help: 'Total number of RPCs completed by the client, regardless of success or failure.',
+    labelNames: codeLabels,
+    registers,
+  });
+  const clientSeconds = new Histogram({
+    name: 'grpc_client_handling_seconds',
+    help: 'Histogram of response latency (seconds) of gRPC calls until the client got the status.',
+    labelNames,
+    buckets: [...HANDLING_BUCKETS],
+    registers,
+  });
+  const handler = (counter: Counter, histogram: Histogram, path: string, type: GrpcType) => {
+    const [service, method] = splitPath(path);
+    return (code: Status, elapsed: number) => {
+      counter.labels(type, service, method, codeName(code)).inc();
+      histogram.labels(type, service, method).observe(elapsed);
+    };
+  };
+  return {
+    forMethod: (path, type) => ({
+      started: () => started.labels(type, ...splitPath(path)).inc(),
+      handled: handler(handled, seconds, path, type),
+    }),
+    forClientMethod: (path, type) => ({ handled: handler(clientHandled, clientSeconds, path, type) }),
+    inFlight: { inc: () => inFlight.inc(), dec: () => inFlight.dec() },
+    rejected: (reason) => rejected.labels(reason).inc(),
+  };
+}
+
+/** play records the same mix of calls into a recorder and returns the grpc_* lines of each scrape. */
+async function play(recorder: Recorder, registry: Registry): Promise<string[]> {
+  const grpcLines = async () =>
+    (await registry.metrics())
+      .split('\n')
+      .filter((line) => /^(# (HELP|TYPE) )?grpc_/.test(line))
+      .join('\n');
+  const scrapes: string[] = [];
+  const place = recorder.forMethod(PLACE_ORDER, 'unary');
+  const list = recorder.forMethod('/shop.orders.v1.OrderService/ListOrders', 'server_stream');
+  const stream = recorder.forMethod(PLACE_ORDER, 'bidi_stream');
+  const charge = recorder.forClientMethod('/shop.payments.v1.PaymentService/Charge', 'unary');
+  scrapes.push(await grpcLines());
+
+  // Methods and codes first seen out of the order their instruments were made in.
+  list.started();
+  recorder.inFlight.inc();
+  place.started();
+  recorder.inFlight.inc();
+  place.handled(Status.NOT_FOUND, 0.0005);
+  list.handled(Status.OK, 12);
+  place.started();
+  place.handled(Status.OK, 0.1 + 0.2);
+  place.handled(99 as Status, 0.0025);
+  place.handled(Status.UNKNOWN, -0.001);
+  recorder.inFlight.dec();
+  charge.handled(Status.UNAVAILABLE, 10);
+  recorder.rejected('overload');
+  recorder.rejected('draining');
+  recorder.rejected('overload');
+  expect(() => stream.handled(Status.OK, Number.NaN)).toThrow(TypeError);
+  scrapes.push(await grpcLines());
+
+  for (let i = 0; i < 1000; i++) {
+    place.started();
+    place.handled(i % 7 === 0 ? Status.DEADLINE_EXCEEDED : Status.OK, (i % 23) * 0.00043);
+    charge.handled(Status.OK, i * 0.0101);
+  }
+  scrapes.push(await grpcLines());
+
+  // Calls recorded after a scrape but before a reset are dropped with the rest.
+  place.started();
+  charge.handled(Status.INTERNAL, 0.2);
+  registry.resetMetrics();
+  place.started();
+  place.handled(Status.OK, 0.004);
+  recorder.rejected('draining');
+  scrapes.push(await grpcLines());
+  return scrapes;
+}
+
+describe('createMetrics compared with prom-client instruments', () => {
+  it.each([
+    ['a Prometheus registry', () => new Registry()],
+    [
+      'a registry with default labels',
+      () => {
+        const registry = new Registry();
+        registry.setDefaultLabels({ pod: 'orders-0' });
+        return registry;
+      },
+    ],
+    [
+      'an OpenMetrics registry',
+      () => {
+        const registry = new Registry<OpenMetricsContentType>();
+        registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+        return registry as unknown as Registry;
+      },
+    ],
+  ])('prints the same grpc_* lines on %s', async (_, newRegistry) => {
+    const reference = newRegistry();
+    const tallied = newRegistry();
+    const expected = await play(promClientRecorder(reference), reference);
+    const got = await play(createMetrics({ service: 'orders', registry: tallied, defaultMetrics: false }), tallied);
+    expect(got).toEqual(expected);
+    expect(got[1]).toContain('grpc_server_handling_seconds_bucket{le="0.0005",');
+  });
+
+  it('returns the same JSON for the histograms as prom-client, for cluster aggregation', async () => {
+    const record = (recorder: Recorder) => {
+      const place = recorder.forMethod(PLACE_ORDER, 'unary');
+      for (const seconds of [0.0005, 0.0007, 0.3, 12]) place.handled(Status.OK, seconds);
+      recorder.forClientMethod('/shop.payments.v1.PaymentService/Charge', 'unary').handled(Status.OK, 10);
+    };
+    // prom-client also gives each sample an empty exemplar, which aggregation ignores.
+    const histograms = async (registry: Registry) =>
+      (await registry.getMetricsAsJSON())
+        .filter((metric) => metric.name.endsWith('_handling_seconds'))
+        .map((metric) => ({ ...metric, values: metric.values.map((value) => ({ ...value, exemplar: undefined })) }));
+    const reference = new Registry();
+    record(promClientRecorder(reference));
+    const tallied = new Registry();
+    record(createMetrics({ service: 'orders', registry: tallied, defaultMetrics: false }));
+    expect(await histograms(tallied)).toEqual(await histograms(reference));
   });
 });
 

@@ -1,5 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { TalliedCounter, TalliedGauge, TalliedHistogram, type CounterTally, type HistogramTally, type Labels } from './tallied-metrics';
 
 /** GrpcType is the kind of RPC, spelled as the grpc_type label of go-grpc-prometheus. */
 export type GrpcType = 'unary' | 'client_stream' | 'server_stream' | 'bidi_stream';
@@ -60,9 +61,11 @@ export interface MetricsOptions {
  * label on every series, where it would clash with the `service` target label
  * Prometheus adds in Kubernetes.
  *
- * Label values are resolved once per method and status code and kept, since
- * this runs on every call. Pass only registered method paths: grpc-js answers
- * unknown ones before interceptors run, which keeps label cardinality bounded.
+ * This runs on every call, so calls are counted in plain numbers kept per
+ * method and status code, and handed to the registry when it is scraped (see
+ * tallied-metrics.ts); prom-client's own instruments would hash the label set
+ * on every call. Pass only registered method paths: grpc-js answers unknown
+ * ones before interceptors run, which keeps label cardinality bounded.
  */
 export function createMetrics(options: MetricsOptions): RpcMetrics {
   const registry = options.registry ?? new Registry();
@@ -74,95 +77,108 @@ export function createMetrics(options: MetricsOptions): RpcMetrics {
     1,
   );
 
-  const serverStarted = new Counter({
+  // Registered in this order, which is the order they are printed in.
+  const serverStarted = new TalliedCounter({
     name: 'grpc_server_started_total',
     help: 'Total number of RPCs started on the server.',
-    labelNames: ['grpc_type', 'grpc_service', 'grpc_method'],
-    registers,
+    labelNames: METHOD_LABELS,
+    registry,
   });
-  const serverHandled = new Counter({
+  const serverHandled = new TalliedCounter({
     name: 'grpc_server_handled_total',
     help: 'Total number of RPCs completed on the server, regardless of success or failure.',
-    labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'],
-    registers,
+    labelNames: CODE_LABELS,
+    registry,
   });
-  const serverSeconds = new Histogram({
+  const serverSeconds = new TalliedHistogram({
     name: 'grpc_server_handling_seconds',
     help: 'Histogram of response latency (seconds) of gRPC calls handled by the server.',
-    labelNames: ['grpc_type', 'grpc_service', 'grpc_method'],
+    labelNames: METHOD_LABELS,
     buckets: HANDLING_BUCKETS,
-    registers,
+    registry,
   });
-  const inFlight = new Gauge({ name: 'grpc_server_in_flight', help: 'Number of RPCs being handled by the server right now.', registers });
-  const rejectedTotal = new Counter({
+  const inFlight = new TalliedGauge({ name: 'grpc_server_in_flight', help: 'Number of RPCs being handled by the server right now.', registry });
+  const rejectedTotal = new TalliedCounter({
     name: 'grpc_server_rejected_total',
     help: 'Total number of RPCs the server refused before running their handler, by reason.',
     labelNames: ['reason'],
-    registers,
+    registry,
   });
-  const clientHandled = new Counter({
+  const clientHandled = new TalliedCounter({
     name: 'grpc_client_handled_total',
     help: 'Total number of RPCs completed by the client, regardless of success or failure.',
-    labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'],
-    registers,
+    labelNames: CODE_LABELS,
+    registry,
   });
-  const clientSeconds = new Histogram({
+  const clientSeconds = new TalliedHistogram({
     name: 'grpc_client_handling_seconds',
     help: 'Histogram of response latency (seconds) of gRPC calls until the client got the status.',
-    labelNames: ['grpc_type', 'grpc_service', 'grpc_method'],
+    labelNames: METHOD_LABELS,
     buckets: HANDLING_BUCKETS,
-    registers,
+    registry,
   });
 
   const serverMethods = new Map<string, Partial<Record<GrpcType, ServerMethodMetrics>>>();
   const clientMethods = new Map<string, Partial<Record<GrpcType, ClientMethodMetrics>>>();
-  const rejectedByReason = new Map<string, { inc(): void }>();
-
-  // countByCode binds the label children of one method lazily, one per status code seen.
-  function countByCode(counter: Counter, type: GrpcType, service: string, method: string) {
-    const byCode: Array<{ inc(): void } | undefined> = [];
-    return (code: Status) => (byCode[code] ??= counter.labels(type, service, method, codeName(code))).inc();
-  }
+  const rejectedByReason = new Map<string, CounterTally>();
 
   return {
     registry,
     forMethod(path, type) {
       return cached(serverMethods, path, type, () => {
-        const [service, method] = splitPath(path);
-        const started = serverStarted.labels(type, service, method);
-        const handled = countByCode(serverHandled, type, service, method);
-        const seconds = serverSeconds.labels(type, service, method);
+        const labels = methodLabels(path, type);
+        let started: CounterTally | undefined;
         return {
-          started: () => started.inc(),
-          handled(code, elapsed) {
-            handled(code);
-            seconds.observe(elapsed);
+          started() {
+            (started ??= serverStarted.tally(labels)).count++;
           },
+          handled: recordHandled(serverHandled, serverSeconds, labels),
         };
       });
     },
     forClientMethod(path, type) {
-      return cached(clientMethods, path, type, () => {
-        const [service, method] = splitPath(path);
-        const handled = countByCode(clientHandled, type, service, method);
-        const seconds = clientSeconds.labels(type, service, method);
-        return {
-          handled(code, elapsed) {
-            handled(code);
-            seconds.observe(elapsed);
-          },
-        };
-      });
+      return cached(clientMethods, path, type, () => ({ handled: recordHandled(clientHandled, clientSeconds, methodLabels(path, type)) }));
     },
-    inFlight: { inc: () => inFlight.inc(), dec: () => inFlight.dec() },
+    inFlight: {
+      inc() {
+        inFlight.value++;
+      },
+      dec() {
+        inFlight.value--;
+      },
+    },
     rejected(reason) {
-      let child = rejectedByReason.get(reason);
-      if (child === undefined) {
-        child = rejectedTotal.labels(reason);
-        rejectedByReason.set(reason, child);
+      let tally = rejectedByReason.get(reason);
+      if (tally === undefined) {
+        tally = rejectedTotal.tally({ reason });
+        rejectedByReason.set(reason, tally);
       }
-      child.inc();
+      tally.count++;
     },
+  };
+}
+
+const METHOD_LABELS = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
+const CODE_LABELS = [...METHOD_LABELS, 'grpc_code'] as const;
+
+function methodLabels(path: string, type: GrpcType): Labels {
+  const [service, method] = splitPath(path);
+  return { grpc_type: type, grpc_service: service, grpc_method: method };
+}
+
+/**
+ * recordHandled counts finished calls of one method by status code and
+ * records their durations. Series are made on first use, not when the method
+ * is first looked up, so they appear (in the same order) when prom-client's
+ * would; codes outside the spec share the UNKNOWN series.
+ */
+function recordHandled(counter: TalliedCounter, histogram: TalliedHistogram, labels: Labels): (code: Status, seconds: number) => void {
+  const byCode = new Array<CounterTally | undefined>(CODE_NAMES.length).fill(undefined);
+  let durations: HistogramTally | undefined;
+  return (code, seconds) => {
+    const slot = CODE_NAMES[code] === undefined ? Status.UNKNOWN : code;
+    (byCode[slot] ??= counter.tally({ ...labels, grpc_code: CODE_NAMES[slot] })).count++;
+    histogram.observe((durations ??= histogram.tally(labels)), seconds);
   };
 }
 
