@@ -55,8 +55,9 @@ export function notFound(type: string, name: string): DomainError {
 }
 
 /** alreadyExists reports a unique key taken by another resource (ALREADY_EXISTS, ResourceInfo). */
-export function alreadyExists(type: string, name: string, reason = 'ALREADY_EXISTS', message?: string): DomainError {
+export function alreadyExists(type: string, name: string, reason = 'ALREADY_EXISTS', message?: string, details: ErrorDetailsInput = {}): DomainError {
   return new DomainError(Code.ALREADY_EXISTS, reason, message ?? `${type} ${JSON.stringify(name)} already exists`, {
+    ...details,
     resource: { type, name },
   });
 }

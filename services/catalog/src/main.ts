@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { catalogService } from './service';
+
+runService(catalogService);
