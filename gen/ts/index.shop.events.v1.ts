@@ -12,3 +12,4 @@ export * from "./shop/events/v1/payment_events";
 export * from "./shop/events/v1/shipping_events";
 export * from "./shop/events/v1/user_events";
 export * from "./shop/events/v1/envelope";
+export * from "./shop/events/v1/event_feed_service";
