@@ -1,0 +1,65 @@
+import { invalidArgument, type FieldViolation, type ServiceImplementation } from '@shop/kit';
+import type { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { accountLocked, invalidCredentials } from '../domain/errors';
+import { normalizeEmail } from '../domain/email';
+import { findUserByEmail } from '../store/users-store';
+import type { HandlerDeps } from './deps';
+import { toProtoUser, toTokenPair } from './to-proto';
+
+function required(fields: Record<string, string>): void {
+  const violations: FieldViolation[] = Object.entries(fields)
+    .filter(([, value]) => value === '')
+    .map(([field]) => ({ field, description: 'is required' }));
+  if (violations.length > 0) throw invalidArgument(violations);
+}
+
+/** createAuthHandlers implements shop.users.v1.AuthService. */
+export function createAuthHandlers(deps: HandlerDeps): ServiceImplementation<typeof AuthServiceDefinition> {
+  const { credentials, sessions, ring, db } = deps;
+  return {
+    async login(req) {
+      required({ email: req.email.trim(), password: req.password });
+      const user = await findUserByEmail(db, normalizeEmail(req.email));
+      if (!user) {
+        // Same work and same answer as a wrong password; an unknown email is never reported as locked.
+        await credentials.burn(req.password);
+        throw invalidCredentials();
+      }
+      const check = await credentials.check(user.id, req.password);
+      switch (check.kind) {
+        case 'ok':
+          return { tokens: toTokenPair(await sessions.start(check.user)), user: toProtoUser(check.user) };
+        case 'locked':
+          throw accountLocked(check.retryAfterMs);
+        case 'wrong':
+        case 'gone':
+          throw invalidCredentials();
+      }
+    },
+
+    async refreshToken(req) {
+      required({ refresh_token: req.refreshToken });
+      return { tokens: toTokenPair(await sessions.refresh(req.refreshToken)) };
+    },
+
+    async logout(req) {
+      required({ refresh_token: req.refreshToken });
+      await sessions.logout(req.refreshToken);
+      return {};
+    },
+
+    async getJwks() {
+      return {
+        keys: ring.publicJwks().map((k) => ({
+          kty: k.kty ?? '',
+          crv: k.crv ?? '',
+          x: k.x ?? '',
+          y: k.y ?? '',
+          kid: k.kid ?? '',
+          alg: k.alg ?? '',
+          use: k.use ?? '',
+        })),
+      };
+    },
+  };
+}

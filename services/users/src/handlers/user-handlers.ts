@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import {
+  alreadyExists,
+  invalidArgument,
+  notFound,
+  unauthenticated,
+  type CallContext,
+  type FieldViolation,
+  type ServiceImplementation,
+} from '@shop/kit';
+import type { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
+import type { PasswordCheck } from '../auth/credentials';
+import { displayNameProblem, normalizeDisplayName } from '../domain/display-name';
+import { MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email';
+import { accountLocked } from '../domain/errors';
+import { decodePageToken, effectivePageSize, encodePageToken } from '../domain/page-token';
+import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from '../domain/password-rules';
+import { validateRegistration } from '../domain/registration';
+import { CUSTOMER_ROLES } from '../domain/roles';
+import { parseUpdateMask } from '../domain/update-mask';
+import { deleteUser, findUserByEmail, findUserById, insertUser, listUsers, replacePasswordHash, updateDisplayName, type UserRecord } from '../store/users-store';
+import type { HandlerDeps } from './deps';
+import { toProtoUser } from './to-proto';
+
+/** USER_RESOURCE is the ResourceInfo type of an account. */
+export const USER_RESOURCE = 'user';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** callerId is the id of the user making the call; the runtime has already required the token. */
+function callerId(ctx: CallContext): string {
+  if (!ctx.user) throw unauthenticated();
+  return ctx.user.userId;
+}
+
+/**
+ * passwordConfirmed turns a password check on the caller's own account into
+ * the user or an error. A wrong password is a field violation rather than
+ * UNAUTHENTICATED: the caller's token is fine, and clients log users out on
+ * UNAUTHENTICATED.
+ */
+function passwordConfirmed(check: PasswordCheck, userId: string, field: string): UserRecord {
+  switch (check.kind) {
+    case 'ok':
+      return check.user;
+    case 'wrong':
+      throw invalidArgument([{ field, description: 'does not match the account’s password' }]);
+    case 'locked':
+      throw accountLocked(check.retryAfterMs);
+    case 'gone':
+      throw notFound(USER_RESOURCE, userId);
+  }
+}
+
+/** createUserHandlers implements shop.users.v1.UserService. Every method but GetUser and ListUsers acts on the caller only. */
+export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typeof UserServiceDefinition> {
+  const { db, credentials, sessions, now } = deps;
+  return {
+    async register(req) {
+      const { registration, violations } = validateRegistration(req);
+      if (violations.length > 0) throw invalidArgument(violations);
+      const taken = () => alreadyExists(USER_RESOURCE, registration.email);
+      // Checked before hashing so a duplicate does not cost a hash; the insert below still guards the race.
+      if (await findUserByEmail(db, registration.email)) throw taken();
+      const user = await insertUser(db, {
+        id: randomUUID(),
+        email: registration.email,
+        displayName: registration.displayName,
+        passwordHash: await credentials.hash(registration.password),
+        roles: CUSTOMER_ROLES,
+        now: new Date(now()),
+      });
+      if (!user) throw taken();
+      deps.log.info({ user_id: user.id }, 'user registered');
+      return { user: toProtoUser(user) };
+    },
+
+    async getCurrentUser(_req, ctx) {
+      const id = callerId(ctx);
+      const user = await findUserById(db, id);
+      if (!user) throw notFound(USER_RESOURCE, id);
+      return { user: toProtoUser(user) };
+    },
+
+    async updateCurrentUser(req, ctx) {
+      const id = callerId(ctx);
+      const { fields, violations } = parseUpdateMask(req.updateMask);
+      if (!req.user) violations.unshift({ field: 'user', description: 'is required' });
+      const displayName = normalizeDisplayName(req.user?.displayName ?? '');
+      if (req.user && fields.has('display_name')) {
+        const problem = displayNameProblem(displayName);
+        if (problem) violations.push({ field: 'user.display_name', description: problem });
+      }
+      if (violations.length > 0) throw invalidArgument(violations);
+      const user = await updateDisplayName(db, id, displayName, new Date(now()));
+      if (!user) throw notFound(USER_RESOURCE, id);
+      return { user: toProtoUser(user) };
+    },
+
+    async changePassword(req, ctx) {
+      const id = callerId(ctx);
+      const newPassword = normalizePassword(req.newPassword);
+      const violations: FieldViolation[] = [];
+      if (req.currentPassword === '') violations.push({ field: 'current_password', description: 'is required' });
+      if (!passwordMeetsRules(newPassword)) violations.push({ field: 'new_password', description: PASSWORD_RULES });
+      if (violations.length > 0) throw invalidArgument(violations);
+      passwordConfirmed(await credentials.check(id, req.currentPassword), id, 'current_password');
+      const hash = await credentials.hash(newPassword);
+      const revoked = await db.transaction(async (tx) => {
+        if (!(await replacePasswordHash(tx, id, hash, new Date(now())))) throw notFound(USER_RESOURCE, id);
+        // Every refresh token the user holds dies with the old password; access tokens run out within their TTL.
+        return sessions.revokeAll(id, 'password_changed', tx);
+      });
+      deps.log.info({ user_id: id, revoked_families: revoked }, 'password changed');
+      return {};
+    },
+
+    async deleteCurrentUser(req, ctx) {
+      const id = callerId(ctx);
+      if (req.password === '') throw invalidArgument([{ field: 'password', description: 'is required' }]);
+      passwordConfirmed(await credentials.check(id, req.password), id, 'password');
+      // The refresh token families and tokens are deleted with the account (ON DELETE CASCADE).
+      if (!(await deleteUser(db, id))) throw notFound(USER_RESOURCE, id);
+      deps.log.info({ user_id: id }, 'user deleted');
+      return {};
+    },
+
+    async getUser(req) {
+      if (req.userId === '') throw invalidArgument([{ field: 'user_id', description: 'is required' }]);
+      if (!UUID.test(req.userId)) throw invalidArgument([{ field: 'user_id', description: 'must be a user id (a UUID)' }]);
+      const user = await findUserById(db, req.userId.toLowerCase());
+      if (!user) throw notFound(USER_RESOURCE, req.userId);
+      return { user: toProtoUser(user) };
+    },
+
+    async listUsers(req) {
+      const violations: FieldViolation[] = [];
+      const limit = effectivePageSize(req.pageSize);
+      if (limit === undefined) violations.push({ field: 'page_size', description: 'must not be negative' });
+      const emailPrefix = normalizeEmail(req.emailPrefix);
+      if (emailPrefix.length > MAX_EMAIL_LENGTH) violations.push({ field: 'email_prefix', description: `must be at most ${MAX_EMAIL_LENGTH} characters` });
+      const cursor = req.pageToken === '' ? undefined : decodePageToken(req.pageToken);
+      if (req.pageToken !== '' && !cursor) violations.push({ field: 'page_token', description: 'is not a page token from ListUsers' });
+      else if (cursor && cursor.emailPrefix !== emailPrefix) {
+        violations.push({ field: 'page_token', description: 'was made for another email_prefix; keep the filter while paging' });
+      }
+      if (violations.length > 0 || limit === undefined) throw invalidArgument(violations);
+      // One more row than asked tells whether a next page exists.
+      const rows = await listUsers(db, {
+        limit: limit + 1,
+        emailPrefix,
+        after: cursor && { createTime: new Date(cursor.createTime), id: cursor.id },
+      });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      const nextPageToken =
+        rows.length > limit && last ? encodePageToken({ createTime: last.createTime.getTime(), id: last.id, emailPrefix }) : '';
+      return { users: page.map(toProtoUser), nextPageToken };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { usersService } from './service';
+
+runService(usersService);
