@@ -23,6 +23,7 @@ function inventory(overrides: Partial<Inventory>): Inventory {
     commitReservation: unused,
     releaseReservation: unused,
     getReservation: unused,
+    returnReservation: unused,
     ...overrides,
   };
 }

@@ -24,10 +24,12 @@ export function createClientTelemetry(metrics?: RpcMetrics, tracer: Tracer = tra
       }
     }
     return new InterceptingCall(nextCall(options), {
-      start(metadata, listener, next) {
+      start(metadata, _listener, next) {
         propagation.inject(trace.setSpan(parent, span), metadata, { set: (carrier, key, value) => carrier.set(key, value) });
+        // Only onReceiveStatus is intercepted; grpc-js passes the other
+        // events through. (Spreading `listener` here would make grpc-js treat
+        // this object as a full listener and call it without `next`.)
         next(metadata, {
-          ...listener,
           onReceiveStatus(status, nextStatus) {
             m?.handled(status.code, Number(process.hrtime.bigint() - started) / 1e9);
             if (span.isRecording()) {

@@ -117,6 +117,27 @@ export async function startService<S extends z.ZodRawShape>(
     samplerRatio: config.OTEL_TRACES_SAMPLER_ARG,
   });
   const log = createLogger({ service: spec.name, level: config.LOG_LEVEL });
+  // What was opened so far is closed again if a later step fails, so a
+  // failed start (or a test) leaves nothing running.
+  const cleanups: Array<() => Promise<void> | void> = [() => releaseTracing()];
+  const cleanUp = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+  try {
+    return await assemble(spec, config, log, overrides, cleanups);
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
+async function assemble<S extends z.ZodRawShape>(
+  spec: ServiceSpec<S>,
+  config: CommonConfig & z.output<z.ZodObject<S>>,
+  log: Logger,
+  overrides: { jwks?: JwksSource },
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<RunningService> {
   const metrics = createMetrics({ service: spec.name });
   const db = await openDatabase({
     service: spec.name,
@@ -125,6 +146,7 @@ export async function startService<S extends z.ZodRawShape>(
     dataRoot: config.DATA_DIR,
     onError: (err) => log.error({ err }, 'database pool error'),
   });
+  cleanups.push(() => db.close());
   const migrated = await migrate(db, await loadMigrations(spec.migrationsDir), { logger: log });
   log.info({ version: migrated.version, applied: migrated.applied }, 'database ready');
   const identity = await createServiceIdentity({ service: spec.name, keysDir: config.SERVICE_KEYS_DIR });
@@ -132,7 +154,9 @@ export async function startService<S extends z.ZodRawShape>(
     serviceToken: () => identity.token(),
     interceptors: [createClientTelemetry(metrics)],
   });
+  cleanups.push(() => clients.close());
   const parts = await spec.build({ config, log, db, metrics, identity, clients });
+  for (const stop of parts.stop ?? []) cleanups.push(stop);
 
   // The users service verifies with its own keys; tests inject theirs; every
   // other process asks the users service.
@@ -160,6 +184,7 @@ export async function startService<S extends z.ZodRawShape>(
   });
   for (const r of parts.services) server.addService(r.definition, r.implementation as never);
   const grpcPort = await server.listen(config.GRPC_HOST, config.GRPC_PORT);
+  cleanups.push(() => server.shutdown({ graceMs: 0 }));
   const metricsServer =
     config.METRICS_PORT >= 0
       ? await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST, health: () => server.health.isServing() })
