@@ -38,7 +38,7 @@ async function bare(): Promise<Server> {
       cb(null, stock(call.request.sku));
     },
     batchGetStock: fail, setStock: fail, adjustStock: fail, reserveStock: fail,
-    commitReservation: fail, releaseReservation: fail, getReservation: fail,
+    commitReservation: fail, releaseReservation: fail, getReservation: fail, returnReservation: fail,
   });
   await new Promise<number>((res, rej) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   return server;
@@ -73,7 +73,7 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
       return stock(req.sku);
     },
     batchGetStock: fail, setStock: fail, adjustStock: fail, reserveStock: fail,
-    commitReservation: fail, releaseReservation: fail, getReservation: fail,
+    commitReservation: fail, releaseReservation: fail, getReservation: fail, returnReservation: fail,
   });
   await server.listen('127.0.0.1', port);
   return { shutdown: () => server.shutdown({ graceMs: 1_000 }) };

@@ -21,6 +21,7 @@ export const inventoryService: ServiceSpec<typeof inventoryEnv> = {
     ReserveStock: ['orders'],
     CommitReservation: ['orders'],
     ReleaseReservation: ['orders'],
+    ReturnReservation: ['orders'],
     GetReservation: ['orders'],
   },
   async build({ config, log, db }) {

@@ -191,6 +191,8 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       expect((await failure(inventory.commitReservation({ reservationId: request.reservationId }, catalog))).code).toBe(Code.PERMISSION_DENIED);
       expect((await failure(inventory.releaseReservation({ reservationId: request.reservationId }, admin))).code).toBe(Code.PERMISSION_DENIED);
       expect((await failure(inventory.getReservation({ reservationId: request.reservationId }, catalog))).code).toBe(Code.PERMISSION_DENIED);
+      expect((await failure(inventory.returnReservation({ reservationId: request.reservationId }, admin))).code).toBe(Code.PERMISSION_DENIED);
+      expect((await failure(inventory.returnReservation({ reservationId: request.reservationId }, catalog))).code).toBe(Code.PERMISSION_DENIED);
       expect(await level(sku)).toMatchObject({ reserved: '0' });
     });
   });
@@ -351,6 +353,18 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       expect(await level(sku)).toEqual({ onHand: '0', reserved: '0', available: '0', sold: '3' });
     });
 
+    it('refuses to release a returned reservation', async () => {
+      const sku = await stocked(3);
+      const reservationId = freshId('res');
+      await reserve(reservationId, [[sku, 2]]);
+      await inventory.commitReservation({ reservationId }, orders);
+      await inventory.returnReservation({ reservationId }, orders);
+      const err = await failure(inventory.releaseReservation({ reservationId }, orders));
+      expect(err.code).toBe(Code.FAILED_PRECONDITION);
+      expect(err.reason).toBe('INVALID_STATE');
+      expect(await level(sku)).toEqual({ onHand: '3', reserved: '0', available: '3', sold: '0' });
+    });
+
     it('returns an expired reservation\'s units through the sweeper and refuses to commit it afterwards', async () => {
       const sku = await stocked(10);
       const reservationId = freshId('res');
@@ -371,6 +385,80 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       // Releasing an expired reservation is a successful no-op.
       expect((await inventory.releaseReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_EXPIRED);
       expect(await level(sku)).toMatchObject({ reserved: '0', sold: '0' });
+    });
+  });
+
+  describe('returning a committed reservation', () => {
+    it('puts sold units back on hand once however often ReturnReservation is repeated', async () => {
+      const sku = await stocked(10);
+      const other = await stocked(5);
+      const reservationId = freshId('res');
+      await reserve(reservationId, [[sku, 4], [other, 2]]);
+      await inventory.commitReservation({ reservationId }, orders);
+      expect(await level(sku)).toEqual({ onHand: '6', reserved: '0', available: '6', sold: '4' });
+
+      const first = await inventory.returnReservation({ reservationId, reason: 'order cancelled' }, orders);
+      const again = await inventory.returnReservation({ reservationId }, orders);
+      const concurrent = await Promise.all([1, 2, 3].map(() => inventory.returnReservation({ reservationId }, orders)));
+      expect(first.reservation).toMatchObject({ reservationId, state: ReservationState.RESERVATION_STATE_RETURNED });
+      expect(first.reservation?.items.map((i) => [i.sku, i.quantity]).sort()).toEqual([[sku, '4'], [other, '2']].sort());
+      expect(again.reservation).toEqual(first.reservation);
+      for (const r of concurrent) expect(r.reservation).toEqual(first.reservation);
+      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+      expect(await level(other)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+      expect((await inventory.getReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_RETURNED);
+    });
+
+    it('refuses to commit a returned reservation again, so its units are not sold twice', async () => {
+      const sku = await stocked(4);
+      const reservationId = freshId('res');
+      await reserve(reservationId, [[sku, 4]]);
+      await inventory.commitReservation({ reservationId }, orders);
+      await inventory.returnReservation({ reservationId }, orders);
+      const err = await failure(inventory.commitReservation({ reservationId }, orders));
+      expect(err.code).toBe(Code.FAILED_PRECONDITION);
+      expect(err.reason).toBe('INVALID_STATE');
+      expect(await level(sku)).toEqual({ onHand: '4', reserved: '0', available: '4', sold: '0' });
+    });
+
+    it('refuses ACTIVE and RELEASED reservations with FAILED_PRECONDITION INVALID_STATE and changes nothing', async () => {
+      const sku = await stocked(10);
+      const active = freshId('res');
+      const released = freshId('res');
+      await reserve(active, [[sku, 3]]);
+      await reserve(released, [[sku, 2]]);
+      await inventory.releaseReservation({ reservationId: released }, orders);
+      for (const reservationId of [active, released]) {
+        const err = await failure(inventory.returnReservation({ reservationId }, orders));
+        expect(err.code).toBe(Code.FAILED_PRECONDITION);
+        expect(err.reason).toBe('INVALID_STATE');
+        expect(err.errorDetails.preconditionFailure?.violations[0]).toMatchObject({ type: 'RESERVATION', subject: reservationId });
+      }
+      expect(await level(sku)).toEqual({ onHand: '10', reserved: '3', available: '7', sold: '0' });
+      expect((await inventory.getReservation({ reservationId: active }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_ACTIVE);
+    });
+
+    it('refuses an EXPIRED reservation with INVALID_STATE', async () => {
+      const sku = await stocked(10);
+      const reservationId = freshId('res');
+      await reserve(reservationId, [[sku, 3]], { ttlSeconds: 1 });
+      let state = ReservationState.RESERVATION_STATE_ACTIVE;
+      for (let waited = 0; waited < 10_000 && state === ReservationState.RESERVATION_STATE_ACTIVE; waited += 100) {
+        await sleep(100);
+        state = (await inventory.getReservation({ reservationId }, orders)).reservation!.state;
+      }
+      expect(state).toBe(ReservationState.RESERVATION_STATE_EXPIRED);
+      const err = await failure(inventory.returnReservation({ reservationId }, orders));
+      expect(err.code).toBe(Code.FAILED_PRECONDITION);
+      expect(err.reason).toBe('INVALID_STATE');
+      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+    });
+
+    it('answers an unknown id with NOT_FOUND and a malformed one with INVALID_ARGUMENT', async () => {
+      expect((await failure(inventory.returnReservation({ reservationId: 'never-reserved' }, orders))).code).toBe(Code.NOT_FOUND);
+      const err = await failure(inventory.returnReservation({ reservationId: '' }, orders));
+      expect(err.code).toBe(Code.INVALID_ARGUMENT);
+      expect(err.errorDetails.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['reservation_id']);
     });
   });
 

@@ -7,7 +7,7 @@ import type { InventoryDeps } from '../src/operations/deps';
 import { expireDueReservations } from '../src/operations/expire-reservations';
 import { createLowStockWatch } from '../src/operations/low-stock';
 import { reserveStock } from '../src/operations/reserve-stock';
-import { commitReservation, releaseReservation } from '../src/operations/settle-reservation';
+import { commitReservation, releaseReservation, returnReservation } from '../src/operations/settle-reservation';
 import { adjustStock, setStock } from '../src/operations/stock-admin';
 import { listMovements } from '../src/store/movement-repo';
 import { readLevels } from '../src/store/stock-repo';
@@ -110,6 +110,28 @@ describe.each(backends())('the inventory store on %s', (backend: Backend) => {
     expect(level).toMatchObject({ onHand: 21n, reserved: 0n, sold: 4n });
     const last = movements[movements.length - 1]!;
     expect([last.on_hand_after, last.reserved_after]).toEqual(['21', '0']);
+  });
+
+  it('records a return of committed units, from which on_hand and sold are still recomputed', async () => {
+    await setStock(deps, { sku: 'MUG-001', onHand: 10n }, 'admin-1');
+    await reserveStock(deps, reserveInput('r-return', [['MUG-001', 4n]]), 'service:orders');
+    await commitReservation(deps, 'r-return', 'service:orders');
+    await returnReservation(deps, 'r-return', 'order cancelled', 'service:orders');
+    await returnReservation(deps, 'r-return', 'order cancelled', 'service:orders');
+
+    const movements = await listMovements(store.db, 'MUG-001');
+    expect(movements.map((m) => [m.kind, m.quantity, m.on_hand_after, m.reserved_after])).toEqual([
+      ['set', '10', '10', '0'],
+      ['reserve', '4', '10', '4'],
+      ['commit', '4', '6', '0'],
+      ['return', '4', '10', '0'],
+    ]);
+    expect(movements[3]).toMatchObject({ reason: 'order cancelled', actor: 'service:orders', reservation_id: 'r-return' });
+    const sum = (kinds: string[]) => movements.filter((m) => kinds.includes(m.kind)).reduce((n, m) => n + BigInt(m.quantity), 0n);
+    const level = (await readLevels(store.db, ['MUG-001'])).get('MUG-001')!;
+    expect(level.onHand).toBe(sum(['set', 'adjust', 'return']) - sum(['commit']));
+    expect(level.sold).toBe(sum(['commit']) - sum(['return']));
+    expect(level).toMatchObject({ onHand: 10n, reserved: 0n, sold: 0n });
   });
 
   it('refuses to change or delete ledger rows', async () => {

@@ -129,7 +129,7 @@ export function sortBySku<T extends { sku: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
 }
 
-/** parseReservationId validates the reservation_id of Commit, Release and GetReservation. */
+/** parseReservationId validates the reservation_id of Commit, Release, Return and GetReservation. */
 export function parseReservationId(reservationId: string): string {
   const violations = new Violations();
   checkId(violations, 'reservation_id', reservationId);
@@ -137,7 +137,7 @@ export function parseReservationId(reservationId: string): string {
   return reservationId;
 }
 
-/** parseReleaseReason validates ReleaseReservation's optional reason. */
+/** parseReleaseReason validates the optional reason of ReleaseReservation and ReturnReservation. */
 export function parseReleaseReason(reason: string): string {
   const violations = new Violations();
   if (reason.length > MAX_REASON_LENGTH) violations.add('reason', `must be at most ${MAX_REASON_LENGTH} characters`);

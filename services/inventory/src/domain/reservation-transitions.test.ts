@@ -1,4 +1,4 @@
-import { decideCommit, decideRelease, isPastExpiry, type ReservationView } from './reservation-transitions';
+import { decideCommit, decideRelease, decideReturn, isPastExpiry, type ReservationView } from './reservation-transitions';
 
 const now = new Date('2025-01-01T12:00:00Z');
 const view = (state: ReservationView['state'], expireTime = new Date('2025-01-01T12:15:00Z')): ReservationView => ({
@@ -43,6 +43,29 @@ describe('decideRelease', () => {
   it('refuses a COMMITTED reservation with INVALID_STATE', () => {
     const committed = decideRelease(view('COMMITTED'), now);
     expect(committed.kind === 'refuse' && committed.error.reason).toBe('INVALID_STATE');
+  });
+});
+
+describe('decideReturn', () => {
+  it('returns a COMMITTED reservation and answers a RETURNED one as it is', () => {
+    expect(decideReturn(view('COMMITTED'))).toEqual({ kind: 'apply' });
+    expect(decideReturn(view('RETURNED'))).toEqual({ kind: 'replay' });
+  });
+
+  it('refuses ACTIVE, RELEASED and EXPIRED reservations with INVALID_STATE, as their units were never sold', () => {
+    for (const state of ['ACTIVE', 'RELEASED', 'EXPIRED'] as const) {
+      const decision = decideReturn(view(state));
+      expect(decision.kind === 'refuse' && decision.error.reason).toBe('INVALID_STATE');
+    }
+  });
+});
+
+describe('a RETURNED reservation', () => {
+  it('can be neither committed nor released again', () => {
+    const commit = decideCommit(view('RETURNED'), now);
+    const release = decideRelease(view('RETURNED'), now);
+    expect(commit.kind === 'refuse' && commit.error.reason).toBe('INVALID_STATE');
+    expect(release.kind === 'refuse' && release.error.reason).toBe('INVALID_STATE');
   });
 });
 

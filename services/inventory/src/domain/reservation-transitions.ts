@@ -23,7 +23,8 @@ export function isPastExpiry(reservation: ReservationView, now: Date): boolean {
  * decideCommit: ACTIVE commits; COMMITTED is a repeat and succeeds again;
  * an ACTIVE one past its expire_time is expired (its units go back) and the
  * commit then fails, so a late commit can never sell units that were due to
- * return; RELEASED and EXPIRED are refused.
+ * return; RELEASED, EXPIRED and RETURNED are refused (a returned
+ * reservation's units are back on hand and no longer a sale).
  */
 export function decideCommit(reservation: ReservationView, now: Date): Decision {
   switch (reservation.state) {
@@ -34,7 +35,8 @@ export function decideCommit(reservation: ReservationView, now: Date): Decision 
     case 'EXPIRED':
       return { kind: 'refuse', error: reservationExpired(reservation.reservationId) };
     case 'RELEASED':
-      return { kind: 'refuse', error: invalidState(reservation.reservationId, 'RELEASED', 'commit') };
+    case 'RETURNED':
+      return { kind: 'refuse', error: invalidState(reservation.reservationId, reservation.state, 'commit') };
   }
 }
 
@@ -42,7 +44,8 @@ export function decideCommit(reservation: ReservationView, now: Date): Decision 
  * decideRelease: ACTIVE releases (an ACTIVE one past its expire_time is
  * expired instead, which gives the units back just the same); RELEASED and
  * EXPIRED are repeats and succeed, so a compensation can always be retried;
- * COMMITTED is refused: sold units do not come back by release.
+ * COMMITTED and RETURNED are refused: sold units do not come back by
+ * release (ReturnReservation puts them back).
  */
 export function decideRelease(reservation: ReservationView, now: Date): Decision {
   switch (reservation.state) {
@@ -52,7 +55,28 @@ export function decideRelease(reservation: ReservationView, now: Date): Decision
     case 'EXPIRED':
       return { kind: 'replay' };
     case 'COMMITTED':
-      return { kind: 'refuse', error: invalidState(reservation.reservationId, 'COMMITTED', 'release') };
+    case 'RETURNED':
+      return { kind: 'refuse', error: invalidState(reservation.reservationId, reservation.state, 'release') };
+  }
+}
+
+/**
+ * decideReturn: COMMITTED returns (its sold units go back on hand);
+ * RETURNED is a repeat and succeeds again, so a cancellation can always be
+ * retried; ACTIVE, RELEASED and EXPIRED are refused: their units were never
+ * sold (an ACTIVE one is released, not returned). Expiry does not matter
+ * here: it only applies to ACTIVE reservations.
+ */
+export function decideReturn(reservation: ReservationView): Decision {
+  switch (reservation.state) {
+    case 'COMMITTED':
+      return { kind: 'apply' };
+    case 'RETURNED':
+      return { kind: 'replay' };
+    case 'ACTIVE':
+    case 'RELEASED':
+    case 'EXPIRED':
+      return { kind: 'refuse', error: invalidState(reservation.reservationId, reservation.state, 'be returned') };
   }
 }
 

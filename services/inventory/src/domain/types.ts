@@ -9,7 +9,7 @@ export interface StockLevel {
 }
 
 /** ReservationStateName is a reservation's state as stored (ReservationState without its prefix). */
-export type ReservationStateName = 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
+export type ReservationStateName = 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED' | 'RETURNED';
 
 /** ItemQuantity is a number of units of one SKU. */
 export interface ItemQuantity {

@@ -11,7 +11,7 @@ import {
 } from '../domain/requests';
 import type { InventoryDeps } from '../operations/deps';
 import { reserveStock } from '../operations/reserve-stock';
-import { commitReservation, releaseReservation } from '../operations/settle-reservation';
+import { commitReservation, releaseReservation, returnReservation } from '../operations/settle-reservation';
 import { adjustStock, setStock } from '../operations/stock-admin';
 import { findReservation } from '../store/reservation-repo';
 import { readLevels } from '../store/stock-repo';
@@ -68,6 +68,12 @@ export function createInventoryHandlers(deps: HandlerDeps): ServiceImplementatio
       const id = parseReservationId(req.reservationId);
       const reservation = await releaseReservation(deps, id, parseReleaseReason(req.reason), actorOf(ctx));
       return { reservation: reservation && toReservation(reservation) };
+    },
+
+    async returnReservation(req, ctx) {
+      const id = parseReservationId(req.reservationId);
+      const reservation = await returnReservation(deps, id, parseReleaseReason(req.reason), actorOf(ctx));
+      return { reservation: toReservation(reservation) };
     },
 
     async getReservation(req) {

@@ -7,6 +7,7 @@ const STATES: Record<ReservationStateName, ReservationState> = {
   COMMITTED: ReservationState.RESERVATION_STATE_COMMITTED,
   RELEASED: ReservationState.RESERVATION_STATE_RELEASED,
   EXPIRED: ReservationState.RESERVATION_STATE_EXPIRED,
+  RETURNED: ReservationState.RESERVATION_STATE_RETURNED,
 };
 
 /** toStockLevel maps a level to shop.inventory.v1.StockLevel, with available derived. */

@@ -1,10 +1,10 @@
 import { notFound, type Queryable } from '@shop/kit';
-import { decideCommit, decideRelease, reservationExpired, type Decision } from '../domain/reservation-transitions';
+import { decideCommit, decideRelease, decideReturn, reservationExpired, type Decision } from '../domain/reservation-transitions';
 import type { ReservationRecord } from '../domain/types';
 import { recordMovements, type Movement } from '../store/movement-repo';
 import { findReservation, setState, type FoundReservation } from '../store/reservation-repo';
 import { retryConflicts } from '../store/retry-conflicts';
-import { sellUnits } from '../store/stock-repo';
+import { sellUnits, unsellUnits } from '../store/stock-repo';
 import { TX_OPTIONS, type InventoryDeps } from './deps';
 import { returnReserved } from './return-units';
 
@@ -53,6 +53,32 @@ export function releaseReservation(
       const outcome = await settle(tx, found, decideRelease(found.reservation, found.now), async (r) => {
         await returnReserved(tx, withId(r), 'release', { reason, actor });
         return setState(tx, r, 'RELEASED', reason);
+      });
+      return outcome.reservation;
+    }, TX_OPTIONS),
+  );
+}
+
+/**
+ * returnReservation puts a COMMITTED reservation's sold units back on hand
+ * (on_hand grows, sold drops) for an order cancelled after its stock was
+ * committed, and records a 'return' movement per SKU. A RETURNED one is
+ * answered as it is, so the cancellation can be retried; ACTIVE, RELEASED
+ * and EXPIRED are refused with INVALID_STATE and an unknown id with NOT_FOUND.
+ */
+export function returnReservation(deps: InventoryDeps, reservationId: string, reason: string, actor: string): Promise<ReservationRecord> {
+  return retryConflicts(() =>
+    deps.db.transaction(async (tx) => {
+      const found = await lockOrThrow(tx, reservationId);
+      const outcome = await settle(tx, found, decideReturn(found.reservation), async (r) => {
+        // Items come sorted by SKU, the order stock rows are locked in everywhere.
+        const movements: Movement[] = [];
+        for (const item of r.items) {
+          const after = await unsellUnits(tx, item.sku, item.quantity);
+          movements.push({ kind: 'return', quantity: item.quantity, after, reason, reservationId: r.reservationId, actor });
+        }
+        await recordMovements(tx, movements);
+        return setState(tx, r, 'RETURNED', reason);
       });
       return outcome.reservation;
     }, TX_OPTIONS),

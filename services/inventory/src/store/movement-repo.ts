@@ -2,12 +2,12 @@ import type { Queryable } from '@shop/kit';
 import type { StockLevel } from '../domain/types';
 
 /** MovementKind is what changed a stock level. */
-export type MovementKind = 'set' | 'adjust' | 'reserve' | 'release' | 'commit' | 'expire';
+export type MovementKind = 'set' | 'adjust' | 'reserve' | 'release' | 'commit' | 'expire' | 'return';
 
 /**
  * Movement is one row of the stock_movements ledger. quantity is the signed
- * change of on_hand for set and adjust, and the units held, returned or sold
- * for the reservation kinds; after is the level right after the change.
+ * change of on_hand for set and adjust, and the units held, returned, sold
+ * or taken back (return) for the reservation kinds; after is the level right after the change.
  */
 export interface Movement {
   kind: MovementKind;

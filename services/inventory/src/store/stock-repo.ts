@@ -81,6 +81,17 @@ export async function sellUnits(q: Queryable, sku: string, quantity: bigint): Pr
   return rows[0] ? toLevel(rows[0]) : brokenInvariant(sku, quantity, 'sell');
 }
 
+/** unsellUnits puts quantity sold units of a SKU back on hand: on_hand grows, sold drops (return of a committed reservation). */
+export async function unsellUnits(q: Queryable, sku: string, quantity: bigint): Promise<StockLevel> {
+  const { rows } = await q.query<StockRow>(
+    `UPDATE stock SET on_hand = on_hand + $2, sold = sold - $2, update_time = now()
+      WHERE sku = $1 AND sold >= $2
+      RETURNING ${COLUMNS}`,
+    [sku, quantity.toString()],
+  );
+  return rows[0] ? toLevel(rows[0]) : brokenInvariant(sku, quantity, 'unsell', 'sold');
+}
+
 /** isStockEmpty tells whether no SKU has ever been counted (for demo data). */
 export async function isStockEmpty(q: Queryable): Promise<boolean> {
   const { rows } = await q.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM stock) AS any');
@@ -88,10 +99,10 @@ export async function isStockEmpty(q: Queryable): Promise<boolean> {
 }
 
 /**
- * brokenInvariant fails the transaction when an active reservation's units
- * are not reserved on its SKU: that means the counts were changed outside
- * this service, and rolling back is safer than guessing.
+ * brokenInvariant fails the transaction when a reservation's units are not
+ * reserved (or, for a return, not sold) on its SKU: that means the counts
+ * were changed outside this service, and rolling back is safer than guessing.
  */
-function brokenInvariant(sku: string, quantity: bigint, action: string): never {
-  throw new Error(`cannot ${action} ${quantity} units of ${sku}: fewer are reserved than an active reservation holds`);
+function brokenInvariant(sku: string, quantity: bigint, action: string, counter: 'reserved' | 'sold' = 'reserved'): never {
+  throw new Error(`cannot ${action} ${quantity} units of ${sku}: fewer are ${counter} than the reservation holds`);
 }

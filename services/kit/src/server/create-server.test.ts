@@ -28,6 +28,7 @@ function inventory(getStock: Inventory['getStock'], reserveStock: Inventory['res
     commitReservation: unimplemented,
     releaseReservation: unimplemented,
     getReservation: unimplemented,
+    returnReservation: unimplemented,
   };
 }
 

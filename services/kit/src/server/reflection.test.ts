@@ -28,6 +28,7 @@ describe('server reflection', () => {
       commitReservation: fail,
       releaseReservation: fail,
       getReservation: fail,
+      returnReservation: fail,
     });
     url = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
   });

@@ -127,6 +127,20 @@ export interface ReleaseReservationResponse {
   reservation: Reservation | undefined;
 }
 
+/** ReturnReservationRequest is the input of ReturnReservation. */
+export interface ReturnReservationRequest {
+  /** reservation_id is the committed reservation to return. */
+  reservationId: string;
+  /** reason says why, for example "order cancelled". */
+  reason: string;
+}
+
+/** ReturnReservationResponse is the output of ReturnReservation. */
+export interface ReturnReservationResponse {
+  /** reservation is the reservation after the return. */
+  reservation: Reservation | undefined;
+}
+
 /** GetReservationRequest is the input of GetReservation. */
 export interface GetReservationRequest {
   /** reservation_id is the reservation to return. */
@@ -1253,6 +1267,164 @@ export const ReleaseReservationResponse: MessageFns<ReleaseReservationResponse> 
   },
 };
 
+function createBaseReturnReservationRequest(): ReturnReservationRequest {
+  return { reservationId: "", reason: "" };
+}
+
+export const ReturnReservationRequest: MessageFns<ReturnReservationRequest> = {
+  encode(message: ReturnReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservationId !== "") {
+      writer.uint32(10).string(message.reservationId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnReservationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnReservationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnReservationRequest {
+    return {
+      reservationId: isSet(object.reservationId)
+        ? globalThis.String(object.reservationId)
+        : isSet(object.reservation_id)
+        ? globalThis.String(object.reservation_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ReturnReservationRequest): unknown {
+    const obj: any = {};
+    if (message.reservationId !== "") {
+      obj.reservationId = message.reservationId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnReservationRequest>): ReturnReservationRequest {
+    return ReturnReservationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnReservationRequest>): ReturnReservationRequest {
+    const message = createBaseReturnReservationRequest();
+    message.reservationId = object.reservationId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseReturnReservationResponse(): ReturnReservationResponse {
+  return { reservation: undefined };
+}
+
+export const ReturnReservationResponse: MessageFns<ReturnReservationResponse> = {
+  encode(message: ReturnReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnReservationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnReservationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = Reservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnReservationResponse {
+    return { reservation: isSet(object.reservation) ? Reservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: ReturnReservationResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = Reservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnReservationResponse>): ReturnReservationResponse {
+    return ReturnReservationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnReservationResponse>): ReturnReservationResponse {
+    const message = createBaseReturnReservationResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? Reservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseGetReservationRequest(): GetReservationRequest {
   return { reservationId: "" };
 }
@@ -1596,6 +1768,20 @@ export const InventoryServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
     },
+    /**
+     * ReturnReservation puts the units of a committed reservation back on
+     * hand, for an order cancelled after its stock was committed. Returning a
+     * returned reservation succeeds again; an active, released or expired one
+     * fails with FAILED_PRECONDITION. Internal.
+     */
+    returnReservation: {
+      name: "ReturnReservation",
+      requestType: ReturnReservationRequest as typeof ReturnReservationRequest,
+      requestStream: false,
+      responseType: ReturnReservationResponse as typeof ReturnReservationResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
+    },
     /** GetReservation returns a reservation by id. Internal. */
     getReservation: {
       name: "GetReservation",
@@ -1715,6 +1901,23 @@ export const InventoryServiceService = {
       Buffer.from(ReleaseReservationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReleaseReservationResponse => ReleaseReservationResponse.decode(value),
   },
+  /**
+   * ReturnReservation puts the units of a committed reservation back on
+   * hand, for an order cancelled after its stock was committed. Returning a
+   * returned reservation succeeds again; an active, released or expired one
+   * fails with FAILED_PRECONDITION. Internal.
+   */
+  returnReservation: {
+    path: "/shop.inventory.v1.InventoryService/ReturnReservation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReturnReservationRequest): Buffer =>
+      Buffer.from(ReturnReservationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReturnReservationRequest => ReturnReservationRequest.decode(value),
+    responseSerialize: (value: ReturnReservationResponse): Buffer =>
+      Buffer.from(ReturnReservationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReturnReservationResponse => ReturnReservationResponse.decode(value),
+  },
   /** GetReservation returns a reservation by id. Internal. */
   getReservation: {
     path: "/shop.inventory.v1.InventoryService/GetReservation" as const,
@@ -1766,6 +1969,13 @@ export interface InventoryServiceServer extends UntypedServiceImplementation {
    * FAILED_PRECONDITION. Internal.
    */
   releaseReservation: handleUnaryCall<ReleaseReservationRequest, ReleaseReservationResponse>;
+  /**
+   * ReturnReservation puts the units of a committed reservation back on
+   * hand, for an order cancelled after its stock was committed. Returning a
+   * returned reservation succeeds again; an active, released or expired one
+   * fails with FAILED_PRECONDITION. Internal.
+   */
+  returnReservation: handleUnaryCall<ReturnReservationRequest, ReturnReservationResponse>;
   /** GetReservation returns a reservation by id. Internal. */
   getReservation: handleUnaryCall<GetReservationRequest, GetReservationResponse>;
 }
@@ -1904,6 +2114,27 @@ export interface InventoryServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReleaseReservationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ReturnReservation puts the units of a committed reservation back on
+   * hand, for an order cancelled after its stock was committed. Returning a
+   * returned reservation succeeds again; an active, released or expired one
+   * fails with FAILED_PRECONDITION. Internal.
+   */
+  returnReservation(
+    request: ReturnReservationRequest,
+    callback: (error: ServiceError | null, response: ReturnReservationResponse) => void,
+  ): ClientUnaryCall;
+  returnReservation(
+    request: ReturnReservationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReturnReservationResponse) => void,
+  ): ClientUnaryCall;
+  returnReservation(
+    request: ReturnReservationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReturnReservationResponse) => void,
   ): ClientUnaryCall;
   /** GetReservation returns a reservation by id. Internal. */
   getReservation(

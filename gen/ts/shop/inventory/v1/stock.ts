@@ -20,6 +20,8 @@ export enum ReservationState {
   RESERVATION_STATE_RELEASED = 3,
   /** RESERVATION_STATE_EXPIRED - RESERVATION_STATE_EXPIRED gave the units back when expire_time passed. */
   RESERVATION_STATE_EXPIRED = 4,
+  /** RESERVATION_STATE_RETURNED - RESERVATION_STATE_RETURNED put committed units back on hand (an order cancelled after commit). */
+  RESERVATION_STATE_RETURNED = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -40,6 +42,9 @@ export function reservationStateFromJSON(object: any): ReservationState {
     case 4:
     case "RESERVATION_STATE_EXPIRED":
       return ReservationState.RESERVATION_STATE_EXPIRED;
+    case 5:
+    case "RESERVATION_STATE_RETURNED":
+      return ReservationState.RESERVATION_STATE_RETURNED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -59,6 +64,8 @@ export function reservationStateToJSON(object: ReservationState): string {
       return "RESERVATION_STATE_RELEASED";
     case ReservationState.RESERVATION_STATE_EXPIRED:
       return "RESERVATION_STATE_EXPIRED";
+    case ReservationState.RESERVATION_STATE_RETURNED:
+      return "RESERVATION_STATE_RETURNED";
     case ReservationState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
