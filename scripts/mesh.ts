@@ -15,6 +15,7 @@ export const MESH: MeshProcess[] = [
   { name: 'catalog', entry: 'services/catalog/src/main.ts', env: { GRPC_PORT: '50052', METRICS_PORT: '9452' }, describe: 'grpc://127.0.0.1:50052  metrics http://127.0.0.1:9452/metrics' },
   { name: 'inventory', entry: 'services/inventory/src/main.ts', env: { GRPC_PORT: '50053', METRICS_PORT: '9453' }, describe: 'grpc://127.0.0.1:50053  metrics http://127.0.0.1:9453/metrics' },
   { name: 'orders', entry: 'services/orders/src/main.ts', env: { GRPC_PORT: '50054', METRICS_PORT: '9454' }, describe: 'grpc://127.0.0.1:50054  metrics http://127.0.0.1:9454/metrics' },
+  { name: 'paysim', entry: 'services/payments/src/simulator/simulator-main.ts', env: { SIMULATOR_PORT: '8090' }, describe: 'http://127.0.0.1:8090  (simulated payment provider; test tokens in services/payments/README.md)' },
   { name: 'payments', entry: 'services/payments/src/main.ts', env: { GRPC_PORT: '50055', METRICS_PORT: '9455' }, describe: 'grpc://127.0.0.1:50055  metrics http://127.0.0.1:9455/metrics' },
   { name: 'shipping', entry: 'services/shipping/src/main.ts', env: { GRPC_PORT: '50056', METRICS_PORT: '9456' }, describe: 'grpc://127.0.0.1:50056  metrics http://127.0.0.1:9456/metrics' },
   { name: 'gateway', entry: 'gateway/src/main.ts', env: { HTTP_PORT: '8080' }, describe: 'http://127.0.0.1:8080  (REST, /docs, /openapi.json)' },

@@ -14,3 +14,4 @@ export * from './config';
 export * from './log';
 export * from './telemetry';
 export * from './store';
+export * from './events';

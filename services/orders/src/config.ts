@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { envInt } from '@shop/kit';
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * parseDurationMs reads "250ms", "5s", "15m" or "1h" as milliseconds, and
+ * returns undefined for anything else. A bare number is refused: "900" could
+ * mean seconds or milliseconds.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** envDuration accepts a duration with a unit (see parseDurationMs) between min and max milliseconds. */
+function envDuration(minMs: number, maxMs: number) {
+  return z.string().transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 500ms, 5s, 15m or 1h, between ${minMs} ms and ${maxMs} ms` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const address = (port: number) => z.string().min(1).default(`127.0.0.1:${port}`);
+
+/** ordersEnv is the orders service's own configuration, added to the kit's common one. */
+export const ordersEnv = {
+  /** CATALOG_ADDRESS is where prices come from (BatchGetProducts). */
+  CATALOG_ADDRESS: address(50052),
+  /** INVENTORY_ADDRESS is where stock is reserved, committed, released and returned. */
+  INVENTORY_ADDRESS: address(50053),
+  /** PAYMENTS_ADDRESS is where orders are charged and refunded. */
+  PAYMENTS_ADDRESS: address(50055),
+  /** SHIPPING_ADDRESS is the shipping service, whose ShipmentShipped events mark orders SHIPPED. */
+  SHIPPING_ADDRESS: address(50056),
+  /** PLACE_ORDER_WAIT is how long PlaceOrder (and CancelOrder) wait for the saga before answering with the order as it stands. */
+  PLACE_ORDER_WAIT: envDuration(0, 60_000).default(2_000),
+  /** RESERVATION_TTL is how long inventory holds an order's units: long enough to cover the whole saga. */
+  RESERVATION_TTL: envDuration(60_000, 24 * 3_600_000).default(15 * 60_000),
+  /** SAGA_RECOVERY_INTERVAL is the pause between two runs of the recovery loop, which resumes unfinished sagas. */
+  SAGA_RECOVERY_INTERVAL: envDuration(10, 3_600_000).default(2_000),
+  /** SAGA_RECOVERY_BATCH is how many due sagas one recovery run claims at most. */
+  SAGA_RECOVERY_BATCH: envInt(1, 10_000).default(50),
+  /** SAGA_LEASE is how long a process owns a saga it drives; it renews the lease every third of it. */
+  SAGA_LEASE: envDuration(300, 3_600_000).default(30_000),
+  /** SAGA_CALL_TIMEOUT bounds each remote call of a saga step. */
+  SAGA_CALL_TIMEOUT: envDuration(100, 120_000).default(10_000),
+  /** SAGA_STEP_ATTEMPTS is how often a step that fails transiently is tried before the saga gives up (forward) or defers (compensation). */
+  SAGA_STEP_ATTEMPTS: envInt(1, 100).default(5),
+  /** SAGA_RETRY_BACKOFF is the first pause before a step is tried again; it doubles per attempt up to SAGA_RETRY_MAX_BACKOFF. */
+  SAGA_RETRY_BACKOFF: envDuration(1, 60_000).default(200),
+  /** SAGA_RETRY_MAX_BACKOFF caps that pause, and is how long a deferred compensation waits for the recovery loop. */
+  SAGA_RETRY_MAX_BACKOFF: envDuration(1, 3_600_000).default(5_000),
+  /** WATCH_POLL_INTERVAL is how often WatchOrder looks at the database for changes made by other replicas. */
+  WATCH_POLL_INTERVAL: envDuration(10, 60_000).default(500),
+  /**
+   * PAGE_TOKEN_SECRET keys the HMAC in ListOrders page tokens so an edited
+   * token is refused; every replica must share it. A forged token could only
+   * start a listing the caller may see anyway at another position.
+   */
+  PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').default('shopmesh-orders-page-token-v1'),
+};
+
+/** OrdersConfig is the parsed ordersEnv. */
+export type OrdersConfig = z.output<z.ZodObject<typeof ordersEnv>>;

@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { ordersService } from './service';
+
+runService(ordersService);

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { backends, type Backend } from '@shop/kit/testing';
+import { ReservationState } from '@shop/sdk/ts/shop/inventory/v1/stock';
+import { OrderState, type Order } from '@shop/sdk/ts/shop/orders/v1/order';
+import { PaymentState } from '@shop/sdk/ts/shop/payments/v1/payment';
+import type { Step } from '../src/domain/saga';
+import type { SagaCheckpoint } from '../src/saga/saga-runner';
+import { ordersStorage, startMesh, startOrders, type Mesh, type Metadata, type OrdersInstance } from './harness';
+
+const ADDRESS = { recipient: 'Ada Lovelace', lines: ['12 St James Square'], city: 'London', postalCode: 'SW1Y 4JH', countryCode: 'GB' };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Crash tests: an orders process stops dead at a checkpoint of the saga
+ * (the hook makes its driver drop the order there, keeping the lease, as a
+ * killed process would), it is shut down, and a new process starts on the
+ * same database. The new one's recovery loop must take the order over once
+ * the dead lease expires and finish it exactly once.
+ */
+describe.each(backends())('saga recovery after a crash on %s', (backend: Backend) => {
+  let mesh: Mesh;
+
+  beforeAll(async () => {
+    mesh = await startMesh(backend);
+  });
+  afterAll(() => mesh?.stop());
+
+  async function until(client: OrdersInstance['client'], user: Metadata, orderId: string, done: (o: Order) => boolean): Promise<Order> {
+    for (let waited = 0; ; waited += 100) {
+      const { order } = await client.getOrder({ orderId }, user);
+      if (done(order!) || waited > 20_000) return order!;
+      await sleep(100);
+    }
+  }
+
+  /**
+   * crashAndResume places an order on a process that dies at the given
+   * checkpoint, starts a fresh process on the same data and returns the
+   * order as the fresh process finished it.
+   */
+  async function crashAndResume(crashAt: { step: Step; at: SagaCheckpoint['at'] }, paymentToken: string, quantity: number) {
+    const storage = ordersStorage(backend);
+    const product = await mesh.product({ stock: 5 });
+    const user = await mesh.as(`crash-${randomBytes(3).toString('hex')}`);
+    let crashed = false;
+    const doomed = await startOrders(mesh, {
+      storage,
+      // It never recovers anything itself, and its lease on the order expires soon after it dies.
+      env: { SAGA_RECOVERY_INTERVAL: '1h', SAGA_LEASE: '1s' },
+      options: {
+        hooks: {
+          checkpoint(point) {
+            if (point.step !== crashAt.step || point.at !== crashAt.at) return;
+            crashed = true;
+            return 'crash';
+          },
+        },
+      },
+    });
+    let placed: Order;
+    try {
+      placed = (
+        await doomed.client.placeOrder(
+          { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
+          { ...user, deadline: 1_000 },
+        )
+      ).order!;
+    } finally {
+      await doomed.stop();
+    }
+    expect(crashed).toBe(true);
+    expect(placed.state).toBe(OrderState.ORDER_STATE_PENDING);
+
+    const fresh = await startOrders(mesh, { storage });
+    try {
+      const finished = await until(fresh.client, user, placed.id, (o) => o.state !== OrderState.ORDER_STATE_PENDING);
+      // A retry of the first PlaceOrder on the fresh process answers the same order.
+      const replay = await fresh.client.placeOrder(
+        { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
+        user,
+      );
+      expect(replay.order?.id).toBe(placed.id);
+      return { order: finished, product, user, fresh };
+    } finally {
+      await fresh.stop();
+      await storage.remove();
+    }
+  }
+
+  const confirmingCrashes: Array<{ step: Step; at: SagaCheckpoint['at'] }> = [
+    { step: 'RESERVE', at: 'recorded' },
+    { step: 'CHARGE', at: 'started' },
+    { step: 'CHARGE', at: 'called' },
+    { step: 'COMMIT', at: 'called' },
+  ];
+
+  it.each(confirmingCrashes)('finishes an order exactly once after a crash at $step $at: one reservation, one charge', async (crashAt) => {
+    const { order, product, user } = await crashAndResume(crashAt, 'tok_approve', 2);
+    expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
+    expect(await mesh.level(product.sku)).toEqual({ onHand: '3', reserved: '0', available: '3', sold: '2' });
+    expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_COMMITTED);
+    const charges = mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id);
+    expect(charges.map((c) => c.status)).toEqual(['succeeded']);
+    expect((await mesh.payments.getPayment({ paymentId: order.paymentId }, user)).payment?.state).toBe(PaymentState.PAYMENT_STATE_CAPTURED);
+  });
+
+  it('finishes the compensation of a declined order after a crash while releasing its stock', async () => {
+    const { order, product } = await crashAndResume({ step: 'RELEASE', at: 'started' }, 'tok_decline', 3);
+    expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: 'Your payment was declined.' });
+    expect(await mesh.level(product.sku)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+    expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_RELEASED);
+    expect(mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id && c.status === 'succeeded')).toEqual([]);
+  });
+});

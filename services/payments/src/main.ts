@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { paymentsService } from './service';
+
+runService(paymentsService);
