@@ -1,0 +1,4 @@
+import { runService } from '@shop/kit';
+import { shippingService } from './service';
+
+runService(shippingService);
