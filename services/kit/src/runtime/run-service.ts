@@ -202,7 +202,8 @@ async function assemble<S extends z.ZodRawShape>(
       await metricsServer?.close();
       await releaseTracing();
       log.info('stopped');
-      log.flush?.();
+      // The logger writes asynchronously: let the last lines out before exit.
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
     })());
   return { grpcPort, metricsPort: metricsServer?.port, stop };
 }
