@@ -41,6 +41,8 @@ export interface Mesh {
   /** start (re)starts a process on its port and waits until it is SERVING. */
   start(name: MeshService): Promise<void>;
   output(name: MeshService): string;
+  /** simulatorUrl is the payment simulator's root URL when `simulator` was asked for. */
+  simulatorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -51,19 +53,42 @@ export interface Mesh {
  */
 export async function startMesh(
   names: MeshService[],
-  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  options: { databaseUrl?: string; env?: Record<string, string>; simulator?: boolean } = {},
 ): Promise<Mesh> {
   const dataDir = mkdtempSync(join(tmpdir(), 'shop-mesh-'));
   const ports = new Map<MeshService, number>();
   for (const name of names) ports.set(name, await freePort());
+  // The payment simulator runs as its own process, like a real provider's API.
+  let simulator: ChildProcess | undefined;
+  let simulatorOutput = '';
+  const simulatorUrl = options.simulator ? `http://127.0.0.1:${await freePort()}` : undefined;
+  if (simulatorUrl) {
+    simulator = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services', 'payments', 'src', 'simulator', 'simulator-main.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'warn', SIMULATOR_PORT: new URL(simulatorUrl).port, DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    simulator.stdout!.on('data', (d: Buffer) => (simulatorOutput += d.toString()));
+    simulator.stderr!.on('data', (d: Buffer) => (simulatorOutput += d.toString()));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (simulator.exitCode !== null) throw new Error(`payment simulator exited with ${simulator.exitCode}:\n${simulatorOutput}`);
+      const ok = await fetch(`${simulatorUrl}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`payment simulator did not start:\n${simulatorOutput}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   const run = randomBytes(3).toString('hex');
   const schemas = new Map(names.map((n) => [n, `e2e_${n}_${run}`]));
   const children = new Map<MeshService, ChildProcess>();
   const outputs = new Map<MeshService, string>();
-  const addressEnv = Object.fromEntries(names.map((n) => [ADDRESS_ENV[n], `127.0.0.1:${ports.get(n)}`]));
+  const addressEnv: Record<string, string> = Object.fromEntries(names.map((n) => [ADDRESS_ENV[n], `127.0.0.1:${ports.get(n)}`]));
+  if (simulatorUrl) addressEnv.PAYMENT_PROVIDER_URL = simulatorUrl;
 
   const mesh: Mesh = {
     dataDir,
+    simulatorUrl,
     address: (name) => `127.0.0.1:${ports.get(name)}`,
     output: (name) => outputs.get(name) ?? '',
     async start(name) {
@@ -106,6 +131,11 @@ export async function startMesh(
     },
     async stop() {
       await Promise.all(names.map((n) => mesh.kill(n, 'SIGTERM')));
+      if (simulator && simulator.exitCode === null && simulator.signalCode === null) {
+        const exited = new Promise((resolve) => simulator!.once('exit', resolve));
+        simulator.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
       if (options.databaseUrl) for (const schema of schemas.values()) await dropSchema(schema);
     },

@@ -1,0 +1,91 @@
+import { sharedContract } from '@shop/kit';
+import { checkOpenApi31 } from '../../test/support/openapi-check';
+import { testContract } from '../../test/support/test-contract';
+import { openApiPath } from '../routing/path-template';
+import { readRoutes } from '../routing/routes';
+import { buildOpenApi, OPS_PATHS, type OpenApiDocument } from './build-openapi';
+
+const options = { title: 'test', version: 'v1' };
+
+function operation(doc: OpenApiDocument, method: string, path: string): any {
+  const item: any = doc.paths[path];
+  return item?.[method.toLowerCase()] ?? item?.['x-additionalOperations']?.[method];
+}
+
+describe('buildOpenApi', () => {
+  const shop = sharedContract();
+  const shopRoutes = readRoutes(shop);
+  const doc = buildOpenApi(shopRoutes, shop.registry, options);
+
+  it('generates a valid OpenAPI 3.1 document for the shop contract', async () => {
+    expect(await checkOpenApi31(JSON.parse(JSON.stringify(doc)))).toEqual([]);
+  });
+
+  it('documents every route the gateway serves, and its own endpoints', () => {
+    for (const route of shopRoutes) expect(operation(doc, route.httpMethod, openApiPath(route.template))).toBeDefined();
+    for (const path of OPS_PATHS) expect(doc.paths[path]?.['get']).toBeDefined();
+  });
+
+  it('writes field types in their canonical JSON forms', () => {
+    const product: any = doc.components.schemas['shop.catalog.v1.Product'];
+    expect(product.properties.version).toEqual(expect.objectContaining({ type: 'string', format: 'int64' }));
+    expect(product.properties.createTime).toEqual(expect.objectContaining({ $ref: '#/components/schemas/google.protobuf.Timestamp', readOnly: true }));
+    expect(doc.components.schemas['google.protobuf.Timestamp']).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(doc.components.schemas['shop.orders.v1.OrderState']).toMatchObject({ type: 'string', enum: expect.arrayContaining(['ORDER_STATE_PENDING']) });
+    expect(doc.components.schemas['shop.common.v1.Money']).toMatchObject({ properties: { amountMinor: { type: 'string' } } });
+  });
+
+  it('takes required from field_behavior REQUIRED, readOnly from OUTPUT_ONLY and writeOnly from INPUT_ONLY', () => {
+    expect(doc.components.schemas['shop.catalog.v1.Product']['required']).toEqual(['sku', 'name', 'price']);
+    expect((doc.components.schemas['shop.users.v1.User'] as any).properties.id.readOnly).toBe(true);
+    expect((doc.components.schemas['shop.users.v1.LoginRequest'] as any).properties.password.writeOnly).toBe(true);
+  });
+
+  it('takes descriptions from the proto comments', () => {
+    expect(doc.components.schemas['shop.catalog.v1.Product']['description']).toBe('Product is an item for sale.');
+    const get = operation(doc, 'GET', '/v1/products/{product_id}');
+    expect(get.summary).toBe('GetProduct returns one product by id.');
+    expect(get.parameters[0]).toMatchObject({ name: 'product_id', in: 'path', required: true, description: 'product_id is the id of the product.' });
+  });
+
+  it('declares security from the access level', () => {
+    expect(operation(doc, 'GET', '/v1/products/{product_id}').security).toEqual([{}, { bearerAuth: [] }]);
+    expect(operation(doc, 'GET', '/v1/orders').security).toEqual([{ bearerAuth: [] }]);
+    expect(operation(doc, 'POST', '/v1/products')['x-shop-access']).toBe('admin');
+    expect(doc.components['securitySchemes']).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) });
+  });
+
+  it('lists query parameters for the fields the path and body leave, and none for a "*" body', () => {
+    const names = operation(doc, 'GET', '/v1/products').parameters.map((p: any) => p.name).filter((n: string | undefined) => n);
+    expect(names).toEqual(expect.arrayContaining(['page_size', 'page_token', 'category', 'min_price_minor']));
+    const login = operation(doc, 'POST', '/v1/auth/login');
+    expect(login.parameters.filter((p: any) => p.in === 'query')).toEqual([]);
+    expect(login.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/shop.users.v1.LoginRequest' });
+    const update = operation(doc, 'PATCH', '/v1/products/{product.id}');
+    expect(update.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['product.id', 'update_mask']));
+    expect(update.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/shop.catalog.v1.Product' });
+  });
+
+  it('describes the error body and streaming responses', () => {
+    expect(operation(doc, 'GET', '/v1/orders').responses.default).toEqual({ $ref: '#/components/responses/Error' });
+    expect(doc.components.schemas['Error']).toMatchObject({ required: ['error'] });
+    const watch = operation(doc, 'GET', '/v1/orders/{order_id}:watch');
+    expect(Object.keys(watch.responses['200'].content)).toEqual(['text/event-stream', 'application/x-ndjson']);
+  });
+
+  it('handles every binding kind of the test contract, custom methods under an extension', async () => {
+    const contract = testContract();
+    const routes = readRoutes(contract);
+    const test = buildOpenApi(routes, contract.registry, options);
+    expect(await checkOpenApi31(JSON.parse(JSON.stringify(test)))).toEqual([]);
+    for (const route of routes) expect(operation(test, route.httpMethod, openApiPath(route.template))).toBeDefined();
+    expect(operation(test, 'GET', '/v1/{name}').parameters[0].description).toContain('shelves/*/sinks/*');
+    expect(operation(test, 'SEARCH', '/v1/sinks:lookup')).toBeDefined();
+    expect(operation(test, 'GET', '/v1/sinks/{id}/title').responses['200'].content['application/json'].schema).toEqual({ type: 'string' });
+    const sink: any = test.components.schemas['gwtest.v1.Sink'];
+    expect(sink.properties.maybeI32).toEqual(expect.objectContaining({ $ref: '#/components/schemas/google.protobuf.Int32Value' }));
+    expect(test.components.schemas['google.protobuf.Int32Value']).toMatchObject({ type: ['integer', 'null'] });
+    expect(sink.properties.totals).toMatchObject({ type: 'object', additionalProperties: { type: 'string', format: 'int64' } });
+    expect(sink.properties.pickS.description).toContain('At most one of pickS, pickInner, pickI64');
+  });
+});

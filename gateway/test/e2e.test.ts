@@ -1,0 +1,280 @@
+/**
+ * End to end through the real services: each service present under
+ * services/ runs as it does in production (its own runtime, embedded
+ * PostgreSQL in a temp directory), the gateway in front of them fetches the
+ * token keys from the real users service, and every step is an HTTP call a
+ * client could make with curl. A service that does not exist yet is left
+ * unreachable, and its part of the suite is skipped with a note.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import type { JWK } from 'jose';
+import pino from 'pino';
+import { sharedContract } from '@shop/kit';
+import { createTestAuth, startTestService, type TestAuth, type TestService } from '@shop/kit/testing';
+import { createPromiseClient } from '@shop/sdk/lib/promise-client';
+import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { createGateway, type Gateway } from '../src/create-gateway';
+import { detail, errorOf, http } from './support/http';
+
+const SERVICES = ['users', 'catalog', 'inventory', 'orders', 'payments', 'shipping'] as const;
+type Name = (typeof SERVICES)[number];
+const ROOT = join(__dirname, '..', '..');
+const present = (name: Name) => existsSync(join(ROOT, 'services', name, 'src', 'service.ts'));
+const available = SERVICES.filter(present);
+const missing = SERVICES.filter((s) => !present(s));
+if (missing.length > 0) console.warn(`e2e: not yet built, their routes answer 503 and their tests are skipped: ${missing.join(', ')}`);
+
+const ADMIN = { email: 'root@shop.example', password: 'root-password-1' };
+const PASSWORD = 'correct-horse-battery-1';
+const run = randomBytes(3).toString('hex').toUpperCase();
+const ENV: Partial<Record<Name, Record<string, string>>> = {
+  users: { LOG_LEVEL: 'error', PASSWORD_HASH_COST: '10', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JWT_KEY_ACTIVATION_DELAY: '0s' },
+};
+
+let testAuth: TestAuth;
+const running = new Map<Name, TestService>();
+let gateway: Gateway;
+let base: string;
+
+/** freePort asks the OS for a free port, so every service can be told every other's address before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  testAuth = await createTestAuth();
+  const ports = new Map<Name, number>();
+  for (const name of SERVICES) ports.set(name, await freePort());
+  const addresses: Record<string, string> = {};
+  for (const name of SERVICES) addresses[`${name.toUpperCase()}_ADDRESS`] = `127.0.0.1:${ports.get(name)}`;
+  // Users first: the other services, and the gateway, verify tokens with its keys.
+  let usersJwks: TestAuth['jwks'] = testAuth.jwks;
+  for (const name of available) {
+    const module = require(join(ROOT, 'services', name, 'src', 'service.ts')) as Record<string, unknown>;
+    const spec = module[`${name}Service`];
+    const env = { LOG_LEVEL: 'error', ...addresses, ...ENV[name], GRPC_PORT: String(ports.get(name)) };
+    const service = await startTestService(spec as never, { auth: { ...testAuth, jwks: usersJwks }, backend: 'pglite', env });
+    running.set(name, service);
+    if (name === 'users') {
+      const client = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 3_000 });
+      usersJwks = async () => ({ keys: (await client.getJwks({})).keys.map((k) => Object.fromEntries(Object.entries(k).filter(([, v]) => v !== '')) as JWK) });
+    }
+  }
+  gateway = createGateway({
+    contract: sharedContract(),
+    log: pino({ level: 'silent' }),
+    backends: (service) => {
+      const name = /^shop\.([a-z]+)\.v1\./.exec(service)?.[1] as Name | undefined;
+      const found = name === undefined ? undefined : running.get(name);
+      return [found?.address ?? '127.0.0.1:1'];
+    },
+    settings: { rateLimit: { ip: { perSecond: 1_000, burst: 1_000 }, user: { perSecond: 1_000, burst: 1_000 } }, connectTimeoutMs: 500 },
+  });
+  base = `http://127.0.0.1:${await gateway.listen(0)}`;
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.close({ graceMs: 500 });
+  for (const service of running.values()) await service.stop();
+  testAuth?.cleanup();
+});
+
+const when = (...names: Name[]) => (names.every(present) ? describe : describe.skip);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function signUp(tag: string): Promise<{ email: string; token: string; id: string }> {
+  const email = `${tag}-${randomBytes(4).toString('hex')}@example.com`;
+  const registered = await http(base, 'POST', '/v1/users', { body: { email, password: PASSWORD, displayName: `E2E ${tag}` } });
+  expect(registered.status).toBe(200);
+  const login = await http(base, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } });
+  expect(login.status).toBe(200);
+  return { email, token: login.json.tokens.accessToken, id: registered.json.user.id };
+}
+
+async function adminToken(): Promise<string> {
+  const login = await http(base, 'POST', '/v1/auth/login', { body: { email: ADMIN.email, password: ADMIN.password } });
+  expect(login.status).toBe(200);
+  return login.json.tokens.accessToken;
+}
+
+describe('end to end through the gateway', () => {
+  it('is ready only when every backend is', async () => {
+    const res = await http(base, 'GET', '/readyz');
+    expect(res.status).toBe(missing.length === 0 ? 200 : 503);
+    for (const name of available) {
+      const services = Object.entries(res.json.services as Record<string, string>).filter(([s]) => s.startsWith(`shop.${name}.`));
+      for (const [, status] of services) expect(status).toBe('SERVING');
+    }
+  });
+
+  when('users')('users and auth', () => {
+    it('registers, logs in, reads and updates the account with REST calls', async () => {
+      const me = await signUp('alice');
+      const login = await http(base, 'POST', '/v1/auth/login', { body: { email: me.email, password: PASSWORD } });
+      expect(login.json.tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.stringMatching(/^\d+s$/) });
+      expect(login.json.user).not.toHaveProperty('password');
+
+      const current = await http(base, 'GET', '/v1/users/me', { headers: bearer(me.token) });
+      expect(current.status).toBe(200);
+      expect(current.json.user).toMatchObject({ id: me.id, email: me.email, roles: ['ROLE_CUSTOMER'], createTime: expect.any(String) });
+
+      const renamed = await http(base, 'PATCH', '/v1/users/me?updateMask=displayName', { headers: bearer(me.token), body: { displayName: 'Alice Liddell' } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.json.user.displayName).toBe('Alice Liddell');
+      // No mask: the gateway infers it from the body.
+      const inferred = await http(base, 'PATCH', '/v1/users/me', { headers: bearer(me.token), body: { display_name: 'Alice L.' } });
+      expect(inferred.status).toBe(200);
+      expect(inferred.json.user.displayName).toBe('Alice L.');
+    });
+
+    it('answers bad credentials, duplicates and invalid input with 4xx JSON errors', async () => {
+      const me = await signUp('bob');
+      const wrong = await http(base, 'POST', '/v1/auth/login', { body: { email: me.email, password: 'wrong-password-1' } });
+      expect(wrong.status).toBe(401);
+      expect(detail(wrong, 'google.rpc.ErrorInfo')?.reason).toBe('INVALID_CREDENTIALS');
+      const duplicate = await http(base, 'POST', '/v1/users', { body: { email: me.email, password: PASSWORD, displayName: 'again' } });
+      expect(duplicate.status).toBe(409);
+      const weak = await http(base, 'POST', '/v1/users', { body: { email: `weak-${run}@example.com`, password: 'short', displayName: 'w' } });
+      expect(weak.status).toBe(400);
+      expect(detail(weak, 'google.rpc.BadRequest')?.fieldViolations?.[0]?.field).toBe('password');
+    });
+
+    it('keeps admin routes for admins, checked by the service', async () => {
+      const me = await signUp('carol');
+      const denied = await http(base, 'GET', '/v1/users', { headers: bearer(me.token) });
+      expect(denied.status).toBe(403);
+      const listed = await http(base, 'GET', '/v1/users?pageSize=2', { headers: bearer(await adminToken()) });
+      expect(listed.status).toBe(200);
+      expect(listed.json.users.length).toBeGreaterThan(0);
+    });
+
+    it('refuses a token the users service did not sign', async () => {
+      const forged = await testAuth.userToken({ userId: 'alice', roles: ['admin'] });
+      const res = await http(base, 'GET', '/v1/users/me', { headers: bearer(forged) });
+      expect(res.status).toBe(401);
+    });
+  });
+
+  when('users', 'catalog')('catalog', () => {
+    it('creates, reads, lists, updates and deletes a product', async () => {
+      const admin = await adminToken();
+      const customer = await signUp('dave');
+      const input = { sku: `E2E-${run}`, name: 'End to End Mug', description: 'Tested through the gateway.', price: { currencyCode: 'EUR', amountMinor: '1499' }, category: `e2e-${run.toLowerCase()}` };
+
+      const refused = await http(base, 'POST', '/v1/products', { headers: bearer(customer.token), body: input });
+      expect(refused.status).toBe(403);
+
+      const created = await http(base, 'POST', '/v1/products', { headers: bearer(admin), body: input });
+      expect(created.status).toBe(200);
+      const product = created.json.product;
+      expect(product).toMatchObject({ sku: input.sku, price: { currencyCode: 'EUR', amountMinor: '1499' }, version: expect.any(String), createTime: expect.any(String) });
+
+      const fetched = await http(base, 'GET', `/v1/products/${product.id}`);
+      expect(fetched.status).toBe(200);
+      expect(fetched.json.product).toEqual(product);
+
+      const listed = await http(base, 'GET', `/v1/products?category=${input.category}&pageSize=5`);
+      expect(listed.json.products.map((p: { id: string }) => p.id)).toEqual([product.id]);
+
+      const batch = await http(base, 'GET', `/v1/products:batchGet?productIds=${product.id}&product_ids=${product.id}`);
+      expect(batch.status).toBe(200);
+      expect(batch.json.products).toHaveLength(2);
+
+      const renamed = await http(base, 'PATCH', `/v1/products/${product.id}?updateMask=name,price`, { headers: bearer(admin), body: { name: 'Renamed Mug', price: { currencyCode: 'EUR', amountMinor: '1599' } } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.json.product).toMatchObject({ name: 'Renamed Mug', price: { amountMinor: '1599' } });
+      expect(Number(renamed.json.product.version)).toBe(Number(product.version) + 1);
+
+      const protoMask = await http(base, 'PATCH', `/v1/products/${product.id}?update_mask=image_url`, { headers: bearer(admin), body: { image_url: 'https://images.shop.example/renamed.jpg' } });
+      expect(protoMask.status).toBe(200);
+      expect(protoMask.json.product.imageUrl).toBe('https://images.shop.example/renamed.jpg');
+
+      const deleted = await http(base, 'DELETE', `/v1/products/${product.id}`, { headers: bearer(admin) });
+      expect(deleted.status).toBe(200);
+      expect(deleted.json).toEqual({});
+      expect((await http(base, 'GET', `/v1/products/${product.id}`)).status).toBe(404);
+    });
+
+    it('answers invalid products with a readable 400 from the service', async () => {
+      const res = await http(base, 'POST', '/v1/products', { headers: bearer(await adminToken()), body: { sku: 'bad sku!', name: '', price: { currencyCode: 'EUR', amountMinor: '-1' } } });
+      expect(res.status).toBe(400);
+      expect(errorOf(res).status).toBe('INVALID_ARGUMENT');
+      expect(detail(res, 'google.rpc.BadRequest')?.fieldViolations.length).toBeGreaterThan(0);
+    });
+  });
+
+  when('users', 'inventory')('inventory', () => {
+    it('sets, adjusts and reads stock', async () => {
+      const admin = await adminToken();
+      const sku = `INV-${run}`;
+      const set = await http(base, 'PUT', `/v1/stock/${sku}`, { headers: bearer(admin), body: { onHand: '10' } });
+      expect(set.status).toBe(200);
+      expect(set.json.stock).toMatchObject({ sku, onHand: '10', available: '10' });
+      const adjusted = await http(base, 'POST', `/v1/stock/${sku}:adjust`, { headers: bearer(admin), body: { delta: '-3', reason: 'e2e' } });
+      expect(adjusted.status).toBe(200);
+      expect(adjusted.json.stock.onHand).toBe('7');
+      const read = await http(base, 'GET', `/v1/stock/${sku}`);
+      expect(read.json.stock).toMatchObject({ sku, onHand: '7' });
+      const batch = await http(base, 'GET', `/v1/stock:batchGet?skus=${sku}`);
+      expect(batch.status).toBe(200);
+      const customer = await signUp('erin');
+      expect((await http(base, 'PUT', `/v1/stock/${sku}`, { headers: bearer(customer.token), body: { onHand: '99' } })).status).toBe(403);
+    });
+  });
+
+  when('users', 'catalog', 'inventory', 'orders', 'payments')('orders', () => {
+    it('places an order, follows it over SSE and hides it from other users', async () => {
+      const admin = await adminToken();
+      const sku = `ORD-${run}`;
+      const created = await http(base, 'POST', '/v1/products', { headers: bearer(admin), body: { sku, name: 'Order Mug', price: { currencyCode: 'EUR', amountMinor: '999' } } });
+      await http(base, 'PUT', `/v1/stock/${sku}`, { headers: bearer(admin), body: { onHand: '5' } });
+      const buyer = await signUp('frank');
+      const placed = await http(base, 'POST', '/v1/orders', {
+        headers: bearer(buyer.token),
+        body: {
+          idempotencyKey: `e2e-${run}`,
+          items: [{ productId: created.json.product.id, quantity: '1' }],
+          shippingAddress: { recipient: 'Frank', lines: ['1 Road'], city: 'Town', postalCode: '12345', countryCode: 'DE' },
+          paymentToken: 'tok_approve',
+        },
+      });
+      expect(placed.status).toBe(200);
+      const order = placed.json.order;
+      expect(order).toMatchObject({ userId: buyer.id, items: [expect.objectContaining({ productId: created.json.product.id, quantity: '1' })] });
+      // The watch sends the order as it stands, then each change; it ends at a terminal state or at the deadline.
+      const watch = await http(base, 'GET', `/v1/orders/${order.id}:watch`, { headers: { ...bearer(buyer.token), 'grpc-timeout': '3S' } });
+      expect(watch.status).toBe(200);
+      expect(watch.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const events = watch.text.split('\n\n').filter(Boolean);
+      const first = JSON.parse(events[0].replace(/^data: /, ''));
+      expect(first.order).toMatchObject({ id: order.id, state: expect.stringMatching(/^ORDER_STATE_/) });
+      const last = events[events.length - 1];
+      if (last.startsWith('event: error')) expect(JSON.parse(last.split('data: ')[1]).status).toBe('DEADLINE_EXCEEDED');
+      const ndjson = await http(base, 'GET', `/v1/orders/${order.id}:watch`, { headers: { ...bearer(buyer.token), accept: 'application/x-ndjson', 'grpc-timeout': '500m' } });
+      expect(JSON.parse(ndjson.text.split('\n')[0]).result.order.id).toBe(order.id);
+      const other = await signUp('grace');
+      expect((await http(base, 'GET', `/v1/orders/${order.id}`, { headers: bearer(other.token) })).status).toBe(404);
+    });
+  });
+
+  it('answers 503 with a JSON error for a service that is not running', async () => {
+    const down = missing.find((m) => m !== 'users');
+    if (down === undefined) return;
+    const path = { catalog: '/v1/products/x', inventory: '/v1/stock/X', orders: '/v1/orders', payments: '/v1/payments/x', shipping: '/v1/orders/x/shipment', users: '/v1/users/me' }[down];
+    const token = present('users') ? (await signUp('henry')).token : await testAuth.userToken({ userId: 'h' });
+    const res = await http(base, 'GET', path, { headers: bearer(token) });
+    expect(res.status).toBe(503);
+    expect(errorOf(res).status).toBe('UNAVAILABLE');
+  });
+});
