@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { register, type ServiceSpec } from '@shop/kit';
+import { createEvents, EVENT_FEED_CALLERS, register, type ServiceSpec } from '@shop/kit';
 import { CatalogServiceDefinition } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { catalogEnv } from './config';
 import { createPageTokenCodec } from './domain/page-token';
@@ -8,18 +8,23 @@ import { loadDemoProducts, seedDemoProducts } from './seed';
 
 /**
  * catalogService is the catalog's composition root: it seeds demo data when
- * asked and wires the handlers to the database and the page token codec.
+ * asked and wires the handlers to the database and the page token codec,
+ * and runs the event relay (ProductCreated, ProductUpdated and
+ * ProductDeleted go through the outbox, in the transaction of the change).
  */
 export const catalogService: ServiceSpec<typeof catalogEnv> = {
   name: 'catalog',
   env: catalogEnv,
   migrationsDir: path.join(__dirname, '..', 'migrations'),
-  async build({ config, db, log }) {
+  internalCallers: { ...EVENT_FEED_CALLERS },
+  async build({ config, db, log, metrics, clients }) {
     if (config.DEMO_DATA !== undefined) {
       const inserted = await seedDemoProducts(db, await loadDemoProducts(config.DEMO_DATA));
       log.info({ inserted, file: config.DEMO_DATA }, inserted > 0 ? 'demo products loaded' : 'catalog not empty: demo products skipped');
     }
     const handlers = createCatalogHandlers({ db, pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET) });
-    return { services: [register(CatalogServiceDefinition, handlers)] };
+    const events = createEvents({ service: 'catalog', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    events.relay.start();
+    return { services: [register(CatalogServiceDefinition, handlers), events.feed], stop: [() => events.relay.stop()] };
   },
 };

@@ -9,6 +9,7 @@ import { emailProblem, normalizeEmail } from './domain/email';
 import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from './domain/password-rules';
 import { validateRegistration } from './domain/registration';
 import { ADMIN_ROLES, toUserRoles } from './domain/roles';
+import { appendUserEvents, registeredEvent } from './domain/user-events';
 import { hasAdmin, hasAnyUser, findUserByEmail, insertUser, setRoles } from './store/users-store';
 
 const demoFile = z.object({
@@ -59,7 +60,8 @@ export async function seedDemoUsers(deps: SeedDeps, path: string): Promise<void>
     if (await hasAnyUser(tx)) return 0;
     const at = new Date(now());
     for (const u of users) {
-      await insertUser(tx, { id: randomUUID(), email: u.email, displayName: u.displayName, passwordHash: u.passwordHash, roles: u.roles, now: at });
+      const created = await insertUser(tx, { id: randomUUID(), email: u.email, displayName: u.displayName, passwordHash: u.passwordHash, roles: u.roles, now: at });
+      if (created) await appendUserEvents(tx, [registeredEvent(created)]);
     }
     return users.length;
   });
@@ -103,7 +105,8 @@ export async function bootstrapAdmin(deps: SeedDeps, settings: AdminSettings): P
       return 'promoted';
     }
     if (passwordHash === undefined) return 'missing';
-    await insertUser(tx, { id: randomUUID(), email, displayName, passwordHash, roles: ADMIN_ROLES, now: at });
+    const created = await insertUser(tx, { id: randomUUID(), email, displayName, passwordHash, roles: ADMIN_ROLES, now: at });
+    if (created) await appendUserEvents(tx, [registeredEvent(created)]);
     return 'created';
   });
   if (outcome === 'promoted') log.info({ email }, 'existing account promoted to admin (ADMIN_EMAIL)');

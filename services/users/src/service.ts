@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { register, type ServiceSpec } from '@shop/kit';
+import { createEvents, EVENT_FEED_CALLERS, register, type ServiceSpec } from '@shop/kit';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { createAccessTokenSigner } from './auth/access-token';
@@ -23,12 +23,15 @@ const PRUNE_AFTER_MS = 24 * 60 * 60_000;
  * usersService is the users process: UserService (accounts) and
  * AuthService (tokens and the JWKS) on one port, over one database. It
  * verifies access tokens against its own keys rather than asking itself.
+ * UserRegistered and UserDeleted go through the outbox, in the transaction
+ * of the change, and its relay publishes them on the service's event feed.
  */
 export const usersService: ServiceSpec<typeof usersEnv> = {
   name: 'users',
   env: usersEnv,
   migrationsDir: path.join(__dirname, '..', 'migrations'),
-  async build({ config, log, db }) {
+  internalCallers: { ...EVENT_FEED_CALLERS },
+  async build({ config, log, db, metrics, clients }) {
     if (config.ADMIN_PASSWORD !== undefined && config.ADMIN_EMAIL === undefined) {
       throw new Error('ADMIN_PASSWORD is set without ADMIN_EMAIL');
     }
@@ -78,10 +81,14 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
     }, PRUNE_INTERVAL_MS);
     pruner.unref();
 
+    const events = createEvents({ service: 'users', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    events.relay.start();
+
     const deps: HandlerDeps = { db, log, credentials, sessions, ring, now };
     return {
-      services: [register(UserServiceDefinition, createUserHandlers(deps)), register(AuthServiceDefinition, createAuthHandlers(deps))],
+      services: [register(UserServiceDefinition, createUserHandlers(deps)), register(AuthServiceDefinition, createAuthHandlers(deps)), events.feed],
       stop: [
+        () => events.relay.stop(),
         () => ring.stop(),
         async () => {
           clearInterval(pruner);

@@ -3,6 +3,7 @@ import { hashRequest, runIdempotent, type CallContext, type Queryable } from '@s
 import type { CreateProductRequest, CreateProductResponse } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import type { Product } from '@shop/sdk/ts/shop/catalog/v1/product';
 import { skuTaken } from '../domain/product-errors';
+import { appendProductEvents, createdEvent } from '../domain/product-events';
 import type { ProductFields } from '../domain/types';
 import { validateCreate } from '../domain/write-requests';
 import { productCodec } from '../store/product-codec';
@@ -32,5 +33,8 @@ export function createProductHandler({ db }: CatalogDeps) {
 async function createProduct(tx: Queryable, fields: ProductFields): Promise<Product> {
   const row = await insertProduct(tx, randomUUID(), fields);
   if (row === undefined) throw skuTaken(fields.sku);
-  return toProduct(row);
+  const product = toProduct(row);
+  // Same transaction as the insert (and the idempotency key): a replayed request runs nothing, so it appends nothing.
+  await appendProductEvents(tx, [createdEvent(product)]);
+  return product;
 }

@@ -99,13 +99,13 @@ export async function updateProduct(q: Queryable, id: string, changes: ProductCh
   return rows[0];
 }
 
-/** deleteProduct removes the product and tells whether a row matched (see updateProduct for the version check). */
-export async function deleteProduct(q: Queryable, id: string, expected: ExpectedVersion): Promise<boolean> {
-  const { rowCount } =
+/** deleteProduct removes the product and returns its sku, or undefined when no row matched (see updateProduct for the version check). */
+export async function deleteProduct(q: Queryable, id: string, expected: ExpectedVersion): Promise<{ sku: string } | undefined> {
+  const { rows } =
     expected === undefined
-      ? await q.query('DELETE FROM products WHERE id = $1', [id])
-      : await q.query('DELETE FROM products WHERE id = $1 AND version = $2', [id, expected.toString()]);
-  return rowCount > 0;
+      ? await q.query<{ sku: string }>('DELETE FROM products WHERE id = $1 RETURNING sku', [id])
+      : await q.query<{ sku: string }>('DELETE FROM products WHERE id = $1 AND version = $2 RETURNING sku', [id, expected.toString()]);
+  return rows[0];
 }
 
 /** currentVersion returns the product's version, or undefined when it does not exist: it tells NOT_FOUND from a version conflict after a write matched nothing. */

@@ -21,7 +21,11 @@ describe('createLowStockWatch', () => {
     expect(seen).toEqual([]);
   });
 
-  it('does nothing by default until the outbox exists', async () => {
-    await expect(createLowStockWatch(5).observe(tx, at(1n, 1n), 10n)).resolves.toBeUndefined();
+  it('appends StockLow to the outbox on the same transaction by default', async () => {
+    const sql: string[] = [];
+    const recording: Queryable = { query: async (text: string) => (sql.push(text), { rows: [], rowCount: 1 }) };
+    await createLowStockWatch(5).observe(recording, at(1n, 1n), 10n);
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toMatch(/INSERT INTO event_outbox/);
   });
 });

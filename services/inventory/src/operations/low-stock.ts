@@ -1,18 +1,21 @@
 import type { Queryable } from '@shop/kit';
 import { crossesLowStock } from '../domain/stock-changes';
 import { availableOf, type StockLevel } from '../domain/types';
+import { appendInventoryEvents, stockLowEvent } from './inventory-events';
 
 /** StockLowSink receives a SKU that just became low on stock, inside the transaction that made it low. */
 export type StockLowSink = (tx: Queryable, level: StockLevel) => Promise<void>;
 
 /**
- * emitStockLowLater is where StockLow will be published. It is called inside
- * the transaction that lowered the stock, so once the outbox exists (a later
- * issue) it becomes an INSERT INTO outbox on tx: the event then commits or
- * rolls back with the change and a relay publishes it. Until then it does
- * nothing on purpose.
+ * appendStockLow is the sink service.ts uses: it appends
+ * StockLow{sku, available, threshold} (subject = the SKU) to the outbox on
+ * tx, the transaction that lowered the stock, so the event commits or rolls
+ * back with the change and the relay publishes it.
  */
-export const emitStockLowLater: StockLowSink = async () => {};
+export function appendStockLow(threshold: number | bigint): StockLowSink {
+  const limit = BigInt(threshold);
+  return (tx, level) => appendInventoryEvents(tx, [stockLowEvent(level, limit)]);
+}
 
 /** LowStockWatch checks every change that lowers availability against the threshold. */
 export interface LowStockWatch {
@@ -20,8 +23,8 @@ export interface LowStockWatch {
   observe(tx: Queryable, after: StockLevel, availableBefore: bigint): Promise<void>;
 }
 
-/** createLowStockWatch sends a SKU to sink when its availability crosses down to threshold or below. */
-export function createLowStockWatch(threshold: number, sink: StockLowSink = emitStockLowLater): LowStockWatch {
+/** createLowStockWatch sends a SKU to sink (by default the outbox, appendStockLow) when its availability crosses down to threshold or below. */
+export function createLowStockWatch(threshold: number, sink: StockLowSink = appendStockLow(threshold)): LowStockWatch {
   const limit = BigInt(threshold);
   return {
     async observe(tx, after, availableBefore) {

@@ -8,6 +8,7 @@ import { findReservation, insertItems, insertReservation } from '../store/reserv
 import { retryConflicts } from '../store/retry-conflicts';
 import { holdUnits, readLevels } from '../store/stock-repo';
 import { TX_OPTIONS, type InventoryDeps } from './deps';
+import { appendInventoryEvents, reservedEvent } from './inventory-events';
 
 /**
  * reserveStock holds every item's units for an order in one transaction, or
@@ -54,8 +55,10 @@ async function reserveIn(deps: InventoryDeps, tx: Queryable, input: ReserveInput
     tx,
     input.items.map((item, i) => ({ kind: 'reserve', quantity: item.quantity, after: held[i]!, reservationId: input.reservationId, actor })),
   );
+  const reservation = { ...created, items: input.items };
+  await appendInventoryEvents(tx, [reservedEvent(reservation)]);
   for (const [i, level] of held.entries()) await deps.lowStock.observe(tx, level, availableOf(level) + input.items[i]!.quantity);
-  return { ...created, items: input.items };
+  return reservation;
 }
 
 /** existingReservation answers a repeated ReserveStock: the stored reservation if the request matches, else IDEMPOTENCY_KEY_REUSED. */

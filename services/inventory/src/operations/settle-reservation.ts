@@ -6,6 +6,7 @@ import { findReservation, setState, type FoundReservation } from '../store/reser
 import { retryConflicts } from '../store/retry-conflicts';
 import { sellUnits, unsellUnits } from '../store/stock-repo';
 import { TX_OPTIONS, type InventoryDeps } from './deps';
+import { appendInventoryEvents, committedEvent, releasedEvent } from './inventory-events';
 import { returnReserved } from './return-units';
 
 /**
@@ -26,6 +27,7 @@ export async function commitReservation(deps: InventoryDeps, reservationId: stri
           movements.push({ kind: 'commit', quantity: item.quantity, after, reservationId: r.reservationId, actor });
         }
         await recordMovements(tx, movements);
+        await appendInventoryEvents(tx, [committedEvent(r)]);
         return setState(tx, r, 'COMMITTED');
       });
     }, TX_OPTIONS),
@@ -52,6 +54,7 @@ export function releaseReservation(
       if (found === undefined) return undefined;
       const outcome = await settle(tx, found, decideRelease(found.reservation, found.now), async (r) => {
         await returnReserved(tx, withId(r), 'release', { reason, actor });
+        await appendInventoryEvents(tx, [releasedEvent(r, 'REQUESTED')]);
         return setState(tx, r, 'RELEASED', reason);
       });
       return outcome.reservation;
@@ -108,6 +111,7 @@ async function settle(
       throw decision.error;
     case 'expire':
       await returnReserved(tx, withId(r), 'expire', { reason: 'expired' });
+      await appendInventoryEvents(tx, [releasedEvent(r, 'EXPIRED')]);
       return { reservation: await setState(tx, r, 'EXPIRED'), expired: true };
   }
 }

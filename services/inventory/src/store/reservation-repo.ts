@@ -108,14 +108,17 @@ export interface DueItem extends ItemQuantity {
 
 /**
  * claimDue locks up to limit ACTIVE reservations whose expire_time has
- * passed and returns their items. SKIP LOCKED passes over rows another
+ * passed and returns their items and order ids. SKIP LOCKED passes over rows another
  * transaction holds (another replica's sweeper, a commit or release in
  * flight), so sweepers never wait on each other and never expire one
  * reservation twice.
  */
-export async function claimDue(q: Queryable, limit: number): Promise<{ reservationIds: string[]; items: DueItem[] }> {
-  const { rows } = await q.query<{ reservation_id: string }>(
-    `SELECT reservation_id FROM reservations
+export async function claimDue(
+  q: Queryable,
+  limit: number,
+): Promise<{ reservationIds: string[]; orderIds: Map<string, string>; items: DueItem[] }> {
+  const { rows } = await q.query<{ reservation_id: string; order_id: string }>(
+    `SELECT reservation_id, order_id FROM reservations
       WHERE state = 'ACTIVE' AND expire_time <= now()
       ORDER BY expire_time
       LIMIT $1
@@ -123,12 +126,14 @@ export async function claimDue(q: Queryable, limit: number): Promise<{ reservati
     [limit],
   );
   const reservationIds = rows.map((r) => r.reservation_id);
-  if (reservationIds.length === 0) return { reservationIds, items: [] };
+  const orderIds = new Map(rows.map((r) => [r.reservation_id, r.order_id]));
+  if (reservationIds.length === 0) return { reservationIds, orderIds, items: [] };
   const items = await q.query<ItemRow>('SELECT reservation_id, sku, quantity FROM reservation_items WHERE reservation_id = ANY($1::text[])', [
     reservationIds,
   ]);
   return {
     reservationIds,
+    orderIds,
     items: items.rows.map((i) => ({ reservationId: i.reservation_id, sku: i.sku, quantity: BigInt(i.quantity) })),
   };
 }

@@ -18,6 +18,7 @@ import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from '../domain
 import { validateRegistration } from '../domain/registration';
 import { CUSTOMER_ROLES } from '../domain/roles';
 import { parseUpdateMask } from '../domain/update-mask';
+import { appendUserEvents, deletedEvent, registeredEvent } from '../domain/user-events';
 import { deleteUser, findUserByEmail, findUserById, insertUser, listUsers, replacePasswordHash, updateDisplayName, type UserRecord } from '../store/users-store';
 import type { HandlerDeps } from './deps';
 import { toProtoUser } from './to-proto';
@@ -62,15 +63,21 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
       const taken = () => alreadyExists(USER_RESOURCE, registration.email);
       // Checked before hashing so a duplicate does not cost a hash; the insert below still guards the race.
       if (await findUserByEmail(db, registration.email)) throw taken();
-      const user = await insertUser(db, {
-        id: randomUUID(),
-        email: registration.email,
-        displayName: registration.displayName,
-        passwordHash: await credentials.hash(registration.password),
-        roles: CUSTOMER_ROLES,
-        now: new Date(now()),
+      const passwordHash = await credentials.hash(registration.password);
+      // UserRegistered commits with the account, or neither does.
+      const user = await db.transaction(async (tx) => {
+        const inserted = await insertUser(tx, {
+          id: randomUUID(),
+          email: registration.email,
+          displayName: registration.displayName,
+          passwordHash,
+          roles: CUSTOMER_ROLES,
+          now: new Date(now()),
+        });
+        if (!inserted) throw taken();
+        await appendUserEvents(tx, [registeredEvent(inserted)]);
+        return inserted;
       });
-      if (!user) throw taken();
       deps.log.info({ user_id: user.id }, 'user registered');
       return { user: toProtoUser(user) };
     },
@@ -120,7 +127,10 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
       if (req.password === '') throw invalidArgument([{ field: 'password', description: 'is required' }]);
       passwordConfirmed(await credentials.check(id, req.password), id, 'password');
       // The refresh token families and tokens are deleted with the account (ON DELETE CASCADE).
-      if (!(await deleteUser(db, id))) throw notFound(USER_RESOURCE, id);
+      await db.transaction(async (tx) => {
+        if (!(await deleteUser(tx, id))) throw notFound(USER_RESOURCE, id);
+        await appendUserEvents(tx, [deletedEvent(id)]);
+      });
       deps.log.info({ user_id: id }, 'user deleted');
       return {};
     },
