@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { inventoryEnv, parseDurationMs } from './config';
+import { inventoryEnv } from './config';
+import { parseDurationMs } from '@shop/kit';
 
 describe('parseDurationMs', () => {
   it('reads milliseconds, seconds, minutes and hours', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ordersEnv, parseDurationMs } from './config';
+import { ordersEnv } from './config';
+import { parseDurationMs } from '@shop/kit';
 
 const schema = z.object(ordersEnv);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEV_PROVIDER_SECRET, parseDurationMs, paymentsEnv } from './config';
+import { DEV_PROVIDER_SECRET, paymentsEnv } from './config';
+import { parseDurationMs } from '@shop/kit';
 
 describe('parseDurationMs', () => {
   it('reads durations with a unit and refuses bare numbers', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDurationMs, shippingEnv } from './config';
+import { shippingEnv } from './config';
+import { parseDurationMs } from '@shop/kit';
 
 describe('the shipping configuration', () => {
   const schema = z.object(shippingEnv);

@@ -1,42 +1,13 @@
 import type { ServiceDefinition as GrpcServiceDefinition, MethodDefinition as GrpcMethodDefinition } from '@grpc/grpc-js';
 import type { CallContext } from '../context/call-context';
 
-/** MessageType is the part of a ts-proto message object the runtime needs. */
-export interface MessageType<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(input: Uint8Array): T;
-  fromPartial(object: never): T;
-}
-
-/** MethodDefinition is one method of a ts-proto generic service definition. */
-export interface MethodDefinition {
-  readonly name: string;
-  readonly requestType: MessageType<any>;
-  readonly requestStream: boolean;
-  readonly responseType: MessageType<any>;
-  readonly responseStream: boolean;
-}
-
-/** ServiceDefinition is a ts-proto generic service definition (`XServiceDefinition` in @shop/sdk). */
-export interface ServiceDefinition {
-  readonly name: string;
-  readonly fullName: string;
-  readonly methods: { readonly [key: string]: MethodDefinition };
-}
+// The definition types are the SDK's: one description of a generated
+// service for its clients and for the runtime that serves it.
+import type { DeepPartial, MessageType, MethodDefinition, ServiceDefinition } from '@shop/sdk/lib/promise-client';
+export type { DeepPartial, MessageType, MethodDefinition, ServiceDefinition };
 
 type RequestOf<M> = M extends { requestType: MessageType<infer R> } ? R : never;
 type ResponseOf<M> = M extends { responseType: MessageType<infer R> } ? R : never;
-
-/** DeepPartial lets handlers return responses without writing every default. */
-export type DeepPartial<T> = T extends Date | Buffer | Uint8Array
-  ? T
-  : T extends Array<infer U>
-    ? Array<DeepPartial<U>>
-    : T extends { $case: string }
-      ? { [K in keyof T]?: DeepPartial<T[K]> } & { $case: T['$case'] }
-      : T extends object
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : T;
 
 /** Handler is the async function a service writes for one method: unary returns the response, server streaming yields them. */
 export type Handler<M> = M extends { requestStream: false; responseStream: true }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, envInt, loadConfigOrExit, LOG_LEVELS } from '@shop/kit';
-import { DEV_PROVIDER_SECRET, envDuration } from '../config';
+import { envDuration } from '@shop/kit';
+import { DEV_PROVIDER_SECRET } from '../config';
 import { createSimulator } from './create-simulator';
 
 const simulatorEnv = z.object({
