@@ -1,4 +1,5 @@
 import { status as Code } from '@grpc/grpc-js';
+import type { Reason } from './reason';
 
 /** FieldViolation names one invalid request field, as in google.rpc.BadRequest. */
 export interface FieldViolation {
@@ -32,7 +33,7 @@ export class GatewayError extends Error {
   constructor(
     readonly code: Code,
     /** reason is a shop.common.v1.ErrorReason value without its prefix. */
-    readonly reason: string,
+    readonly reason: Reason,
     message: string,
     options: GatewayErrorOptions = {},
   ) {

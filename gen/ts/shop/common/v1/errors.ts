@@ -22,6 +22,10 @@
  *   - google.rpc.RetryInfo for UNAVAILABLE and RESOURCE_EXHAUSTED when the
  *     caller should wait before retrying;
  *   - google.rpc.RequestInfo with the request id, always.
+ * The REST gateway answers conditions that exist only in HTTP (a wrong method,
+ * an oversize body, a request it cannot parse) with the HTTP status of the
+ * condition, status INVALID_ARGUMENT or UNIMPLEMENTED, and the reasons
+ * METHOD_NOT_ALLOWED through REQUEST_TIMEOUT below; gRPC callers never see them.
  * Unknown failures are INTERNAL with a generic message; their cause is logged
  * under the request id and never sent to the caller. Clients branch on the
  * status code and the ErrorInfo reason, never on the message text.
@@ -65,6 +69,22 @@ export enum ErrorReason {
   ERROR_REASON_RATE_LIMITED = 17,
   /** ERROR_REASON_OVERLOADED - ERROR_REASON_OVERLOADED means the server is at its in-flight bound; retry with backoff. */
   ERROR_REASON_OVERLOADED = 18,
+  /** ERROR_REASON_AUTH_KEYS_UNAVAILABLE - ERROR_REASON_AUTH_KEYS_UNAVAILABLE means the token signing keys cannot be fetched, so no token can be checked; RetryInfo says when to retry. */
+  ERROR_REASON_AUTH_KEYS_UNAVAILABLE = 19,
+  /** ERROR_REASON_METHOD_NOT_ALLOWED - ERROR_REASON_METHOD_NOT_ALLOWED means the REST path exists but not with this HTTP method (HTTP 405, with Allow). */
+  ERROR_REASON_METHOD_NOT_ALLOWED = 20,
+  /** ERROR_REASON_BODY_TOO_LARGE - ERROR_REASON_BODY_TOO_LARGE means the REST request body exceeds the gateway's limit (HTTP 413). */
+  ERROR_REASON_BODY_TOO_LARGE = 21,
+  /** ERROR_REASON_UNSUPPORTED_MEDIA_TYPE - ERROR_REASON_UNSUPPORTED_MEDIA_TYPE means the REST request body is not JSON (HTTP 415). */
+  ERROR_REASON_UNSUPPORTED_MEDIA_TYPE = 22,
+  /** ERROR_REASON_HEADERS_TOO_LARGE - ERROR_REASON_HEADERS_TOO_LARGE means the HTTP request line and headers exceed the gateway's limit (HTTP 431). */
+  ERROR_REASON_HEADERS_TOO_LARGE = 23,
+  /** ERROR_REASON_MALFORMED_REQUEST - ERROR_REASON_MALFORMED_REQUEST means the request is not valid HTTP/1.1 (HTTP 400). */
+  ERROR_REASON_MALFORMED_REQUEST = 24,
+  /** ERROR_REASON_REQUEST_TIMEOUT - ERROR_REASON_REQUEST_TIMEOUT means the HTTP request did not arrive in time (HTTP 408). */
+  ERROR_REASON_REQUEST_TIMEOUT = 25,
+  /** ERROR_REASON_SHUTTING_DOWN - ERROR_REASON_SHUTTING_DOWN means the server is draining and ended a long-lived call (a watch stream); reconnect, another replica answers. */
+  ERROR_REASON_SHUTTING_DOWN = 26,
   UNRECOGNIZED = -1,
 }
 
@@ -127,6 +147,30 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 18:
     case "ERROR_REASON_OVERLOADED":
       return ErrorReason.ERROR_REASON_OVERLOADED;
+    case 19:
+    case "ERROR_REASON_AUTH_KEYS_UNAVAILABLE":
+      return ErrorReason.ERROR_REASON_AUTH_KEYS_UNAVAILABLE;
+    case 20:
+    case "ERROR_REASON_METHOD_NOT_ALLOWED":
+      return ErrorReason.ERROR_REASON_METHOD_NOT_ALLOWED;
+    case 21:
+    case "ERROR_REASON_BODY_TOO_LARGE":
+      return ErrorReason.ERROR_REASON_BODY_TOO_LARGE;
+    case 22:
+    case "ERROR_REASON_UNSUPPORTED_MEDIA_TYPE":
+      return ErrorReason.ERROR_REASON_UNSUPPORTED_MEDIA_TYPE;
+    case 23:
+    case "ERROR_REASON_HEADERS_TOO_LARGE":
+      return ErrorReason.ERROR_REASON_HEADERS_TOO_LARGE;
+    case 24:
+    case "ERROR_REASON_MALFORMED_REQUEST":
+      return ErrorReason.ERROR_REASON_MALFORMED_REQUEST;
+    case 25:
+    case "ERROR_REASON_REQUEST_TIMEOUT":
+      return ErrorReason.ERROR_REASON_REQUEST_TIMEOUT;
+    case 26:
+    case "ERROR_REASON_SHUTTING_DOWN":
+      return ErrorReason.ERROR_REASON_SHUTTING_DOWN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -174,6 +218,22 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_RATE_LIMITED";
     case ErrorReason.ERROR_REASON_OVERLOADED:
       return "ERROR_REASON_OVERLOADED";
+    case ErrorReason.ERROR_REASON_AUTH_KEYS_UNAVAILABLE:
+      return "ERROR_REASON_AUTH_KEYS_UNAVAILABLE";
+    case ErrorReason.ERROR_REASON_METHOD_NOT_ALLOWED:
+      return "ERROR_REASON_METHOD_NOT_ALLOWED";
+    case ErrorReason.ERROR_REASON_BODY_TOO_LARGE:
+      return "ERROR_REASON_BODY_TOO_LARGE";
+    case ErrorReason.ERROR_REASON_UNSUPPORTED_MEDIA_TYPE:
+      return "ERROR_REASON_UNSUPPORTED_MEDIA_TYPE";
+    case ErrorReason.ERROR_REASON_HEADERS_TOO_LARGE:
+      return "ERROR_REASON_HEADERS_TOO_LARGE";
+    case ErrorReason.ERROR_REASON_MALFORMED_REQUEST:
+      return "ERROR_REASON_MALFORMED_REQUEST";
+    case ErrorReason.ERROR_REASON_REQUEST_TIMEOUT:
+      return "ERROR_REASON_REQUEST_TIMEOUT";
+    case ErrorReason.ERROR_REASON_SHUTTING_DOWN:
+      return "ERROR_REASON_SHUTTING_DOWN";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
