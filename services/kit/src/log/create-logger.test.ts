@@ -1,13 +1,8 @@
-import { context, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { captureLines } from '../testing/capture-logger';
+import { useTestTracer } from '../testing/test-tracer';
 import { createLogger } from './create-logger';
 
-function capture() {
-  const lines: string[] = [];
-  const destination = { write: (line: string) => void lines.push(line) };
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { lines, destination, records };
-}
+const capture = captureLines;
 
 describe('createLogger', () => {
   it('writes one JSON object a line with service, ISO time and the level as a label', () => {
@@ -81,13 +76,7 @@ describe('createLogger', () => {
   });
 
   describe('inside a span', () => {
-    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
-    beforeAll(() => provider.register());
-    afterAll(async () => {
-      await provider.shutdown();
-      trace.disable();
-      context.disable();
-    });
+    const { provider } = useTestTracer();
 
     it('adds trace_id and span_id of the active span', async () => {
       const { records, destination } = capture();

@@ -12,3 +12,11 @@ export function captureLogger(): { log: Logger; lines: Array<Record<string, unkn
   });
   return { log: pino({ level: 'debug' }, sink), lines };
 }
+
+/** captureLines is a pino destination that keeps each written line, and the lines parsed. */
+export function captureLines() {
+  const lines: string[] = [];
+  const destination = { write: (line: string) => void lines.push(line) };
+  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { lines, destination, records };
+}
