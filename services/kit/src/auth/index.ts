@@ -21,4 +21,4 @@ export {
   type ServiceKey,
 } from './service-keys';
 export { authorizeInternal } from './internal-access';
-export { cacheVerifiedTokens, type CacheOptions, type Verifier } from './verified-token-cache';
+export { cacheVerifiedTokens, type CacheOptions, type CachedVerifier, type Verifier } from './verified-token-cache';

@@ -1,11 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { CallScope, scopeStorage } from './call-scope';
 import type { ServicePrincipal, UserPrincipal } from './principal';
 
 /**
  * CallContext is what the runtime knows about the call being served. The
- * runtime puts it in AsyncLocalStorage for the whole handler, so outgoing
+ * runtime keeps it in AsyncLocalStorage for the whole handler, so outgoing
  * calls pick up the deadline, tokens, request id and trace context without
  * a handler passing them by hand.
  */
@@ -27,16 +28,33 @@ export interface CallContext {
   log: Logger;
 }
 
-/** callContextStorage holds the CallContext of the call being served. */
-export const callContextStorage = new AsyncLocalStorage<CallContext>();
+/**
+ * callContextStorage holds the CallContext of the call being served. It has
+ * the shape of an AsyncLocalStorage but lives in the runtime's one shared
+ * scope (see CallScope): `run` and `exit` change the call and keep the
+ * active trace context, so work detached from a call (a saga driven in the
+ * background) still belongs to its trace.
+ */
+export const callContextStorage = {
+  getStore(): CallContext | undefined {
+    return scopeStorage.getStore()?.call;
+  },
+  run<R>(ctx: CallContext, fn: () => R): R {
+    return scopeStorage.run(new CallScope(ctx, scopeStorage.getStore()?.trace ?? ROOT_CONTEXT), fn);
+  },
+  exit<R>(fn: () => R): R {
+    const scope = scopeStorage.getStore();
+    return scope === undefined ? fn() : scopeStorage.run(new CallScope(undefined, scope.trace), fn);
+  },
+};
 
 /** currentCall returns the CallContext of the call being served, if any. */
 export function currentCall(): CallContext | undefined {
-  return callContextStorage.getStore();
+  return scopeStorage.getStore()?.call;
 }
 
 /** remainingMs is how long the current call still has, or undefined outside a call. */
 export function remainingMs(now = Date.now()): number | undefined {
-  const ctx = callContextStorage.getStore();
+  const ctx = scopeStorage.getStore()?.call;
   return ctx === undefined ? undefined : ctx.deadline - now;
 }

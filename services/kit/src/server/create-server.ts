@@ -1,31 +1,29 @@
 import {
-  Metadata,
   Server,
   ServerCredentials,
-  status as Code,
   type ChannelOptions,
+  type Metadata,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServerWritableStream,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { once } from 'node:events';
 import type { Logger } from 'pino';
-import { callContextStorage, type CallContext } from '../context/call-context';
 import { ServedCall } from '../context/served-call';
-import { sharedContract, type Contract } from '../contract/contract';
-import { compose, type CallInfo, type CallStatus, type Middleware, type Outcome } from './chain';
-import { methodPath, toGrpcDefinition, type DeepPartial, type MethodDefinition, type ServiceDefinition, type ServiceImplementation } from './definition';
+import { sharedContract, type Contract, type MethodContract } from '../contract/contract';
+import { toStatus } from '../errors/to-status';
+import type { Chain } from './call-run';
+import type { CallStatus, CallStep } from './chain';
+import { methodPath, toGrpcDefinition, type ServiceDefinition, type ServiceImplementation, type MethodDefinition } from './definition';
 import { createHealth, type Health, type ReadinessCheck } from './health';
 import { createReflection } from './reflection';
 import { createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';
 import { createCallLogging } from './middleware/logging';
 import { createServerTracing } from './middleware/tracing';
-import { errorMapping } from './middleware/errors';
 import { createInFlightLimiter, overloaded, type InFlightLimiter } from './middleware/overload';
-import { toStatus } from '../errors/to-status';
-import { deadlineExceeded } from '../errors/domain-error';
-import { REQUEST_ID_HEADER, requestIdFrom } from './middleware/request-id';
+import { requestIdFrom } from './middleware/request-id';
+import { StreamRun, UnaryRun, type StreamHandler, type UnaryHandler } from './runs';
+import { errorOf } from './status-out';
 
 /** ServerDeps are what createServer needs; main.ts builds them. */
 export interface ServerDeps {
@@ -33,8 +31,8 @@ export interface ServerDeps {
   auth: Authenticators;
   /** internalCallers: which services may call which internal RPCs (see createAuthentication). */
   internalCallers?: InternalCallers;
-  /** metrics is the metrics link of the chain (createServerMetrics), if any. */
-  metrics?: Middleware;
+  /** metrics is the metrics step of the chain (createServerMetrics), if any. */
+  metrics?: CallStep;
   contract?: Contract;
   readiness?: ReadinessCheck[];
   /** maxInFlight bounds concurrent calls (default 1000). */
@@ -68,10 +66,11 @@ const SERVER_DEFAULT_OPTIONS: ChannelOptions = {
 
 /**
  * createServer builds a service's gRPC server. Every call goes through one
- * ordered pipeline: overload guard and deadline (in `serve`, before anything
- * else is spent on the call) -> tracing -> logging -> metrics -> error
- * mapping -> authentication -> handler, inside an AsyncLocalStorage
- * CallContext (request id, deadline, principals) that outgoing clients read.
+ * ordered pipeline: admission (contract and overload guard, before anything
+ * else is spent on the call) and its deadline -> tracing -> logging ->
+ * metrics -> authentication -> handler, with one error mapping
+ * (outcomeOf), inside an AsyncLocalStorage CallContext (request id,
+ * deadline, principals) that outgoing clients read. See CallRun.
  */
 export function createServer(deps: ServerDeps): ShopServer {
   const contract = deps.contract ?? sharedContract();
@@ -79,124 +78,63 @@ export function createServer(deps: ServerDeps): ShopServer {
   const health = createHealth(deps.readiness ?? [], deps.log);
   const limiter = createInFlightLimiter(deps.maxInFlight ?? 1000);
   const defaultDeadlineMs = deps.defaultDeadlineMs ?? 10_000;
-  const chain: Middleware[] = [
+  // The chain, outermost first: tracing makes the span every later step
+  // and the handler run under; logging and metrics see every outcome,
+  // including a refused token; authentication is last, next to the handler.
+  const steps: CallStep[] = [
     createServerTracing(),
     createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
-    errorMapping,
     createAuthentication(deps.auth, deps.internalCallers),
   ];
-  const run = compose(chain);
   const serviceNames: string[] = [];
   let draining = false;
 
+  const chain: Chain = { steps, limiter };
+
   /**
-   * serve runs one call: admission (the overload guard), the call context and
-   * its deadline timer, then the chain. `answer` sends the status; it is
-   * called exactly once, by whichever comes first: the chain finishing, the
-   * deadline passing, or the admission refusing.
+   * admit decides, before anything is spent on a call, whether it runs: a
+   * method missing from the contract (a wiring bug) or a full server
+   * answers at once. It returns the call's context, or undefined after
+   * answering through `refuse`.
    */
-  function serve(
+  function admit(
     path: string,
+    contractMethod: MethodContract | undefined,
     metadata: Metadata,
     deadline: Date | number,
-    onCancel: (fn: () => void) => void,
-    invoke: (ctx: CallContext) => Promise<void>,
-    answer: (status: CallStatus, requestId: string) => void,
-  ): void {
-    const contractMethod = contract.method(path);
+    refuse: (status: CallStatus, requestId: string) => void,
+  ): ServedCall | undefined {
     const requestId = requestIdFrom(metadata);
     if (!contractMethod) {
-      answer(toStatus(new Error(`${path} is not in the contract`), requestId).status, requestId);
-      return;
+      refuse(toStatus(new Error(`${path} is not in the contract`), requestId).status, requestId);
+      return undefined;
     }
     if (!limiter.tryEnter()) {
       deps.onReject?.('overload');
-      answer(toStatus(overloaded(), requestId).status, requestId);
-      return;
+      refuse(toStatus(overloaded(), requestId).status, requestId);
+      return undefined;
     }
     const callerDeadline = deadline instanceof Date ? deadline.getTime() : deadline;
     const effectiveDeadline = Number.isFinite(callerDeadline) ? callerDeadline : Date.now() + defaultDeadlineMs;
-    const ctx = new ServedCall(path, requestId, effectiveDeadline, metadata, deps.log);
-    let answered = false;
-    const answerOnce = (status: CallStatus) => {
-      if (answered) return;
-      answered = true;
-      answer(status, requestId);
-    };
-    // The caller hears DEADLINE_EXCEEDED the moment the deadline passes, even
-    // if the handler ignores ctx.signal; the chain still records the outcome.
-    const timer = setTimeout(() => {
-      ctx.abort('deadline');
-      answerOnce(toStatus(deadlineExceeded(), requestId).status);
-    }, Math.max(0, effectiveDeadline - Date.now()));
-    onCancel(() => ctx.abort('cancelled'));
-    const info: CallInfo = {
-      path,
-      contract: contractMethod,
-      type: contractMethod.serverStreaming ? 'server_stream' : 'unary',
-      ctx,
-      startedAt: process.hrtime.bigint(),
-      invoke: () => invoke(ctx),
-    };
-    callContextStorage
-      .run(ctx, () => run(info))
-      .catch((err: unknown): Outcome => ({ status: toStatus(err, requestId).status, cause: err }))
-      .then((outcome) => {
-        clearTimeout(timer);
-        limiter.leave();
-        answerOnce(outcome.status);
-      });
+    return new ServedCall(path, requestId, effectiveDeadline, metadata, deps.log);
   }
 
-  /** trailers adds x-request-id to a status's trailers, so callers can quote it. */
-  function trailers(status: CallStatus, requestId: string): Metadata {
-    const md = status.metadata ?? new Metadata();
-    md.set(REQUEST_ID_HEADER, requestId);
-    return md;
-  }
-
-  function adaptUnary(path: string, method: MethodDefinition, handler: (req: unknown, ctx: CallContext) => Promise<DeepPartial<unknown>>) {
+  function adaptUnary(path: string, method: MethodDefinition, handler: UnaryHandler) {
+    const contractMethod = contract.method(path);
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      let response: unknown;
-      serve(
-        path,
-        call.metadata,
-        call.getDeadline(),
-        (fn) => call.on('cancelled', fn),
-        async (ctx) => {
-          response = method.responseType.fromPartial((await handler(call.request, ctx)) as never);
-        },
-        (status, requestId) => {
-          const md = trailers(status, requestId);
-          // A failure goes out trailers-only (no response headers first):
-          // gRPC clients retry only calls that got no headers.
-          if (status.code === Code.OK) callback(null, response, md);
-          else callback({ code: status.code, details: status.details, metadata: md });
-        },
-      );
+      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => callback(errorOf(status, requestId)));
+      if (ctx === undefined) return;
+      new UnaryRun(chain, path, contractMethod!, ctx, call, callback, method, handler).begin();
     };
   }
 
-  function adaptServerStream(path: string, method: MethodDefinition, handler: (req: unknown, ctx: CallContext) => AsyncIterable<DeepPartial<unknown>>) {
+  function adaptServerStream(path: string, method: MethodDefinition, handler: StreamHandler) {
+    const contractMethod = contract.method(path);
     return (call: ServerWritableStream<unknown, unknown>) => {
-      serve(
-        path,
-        call.metadata,
-        call.getDeadline(),
-        (fn) => call.on('cancelled', fn),
-        async (ctx) => {
-          for await (const item of handler(call.request, ctx)) {
-            if (ctx.signal.aborted) break;
-            if (!call.write(method.responseType.fromPartial(item as never))) await once(call, 'drain', { signal: ctx.signal });
-          }
-        },
-        (status, requestId) => {
-          if (call.cancelled) return;
-          if (status.code === Code.OK) call.end(trailers(status, requestId));
-          else call.emit('error', { code: status.code, details: status.details, metadata: trailers(status, requestId) });
-        },
-      );
+      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => call.emit('error', errorOf(status, requestId)));
+      if (ctx === undefined) return;
+      new StreamRun(chain, path, contractMethod!, ctx, call, method, handler).begin();
     };
   }
 

@@ -1,6 +1,6 @@
 export { createServer, type ServerDeps, type ShopServer } from './create-server';
 export type { DeepPartial, Handler, MessageType, MethodDefinition, ServiceDefinition, ServiceImplementation } from './definition';
-export { compose, type CallInfo, type CallStatus, type Middleware, type Outcome } from './chain';
+export { OK_OUTCOME, type CallInfo, type CallStatus, type CallStep, type Outcome } from './chain';
 export { createHealth, type Health, type ReadinessCheck } from './health';
 export { createReflection } from './reflection';
 export { SERVICE_TOKEN_HEADER, createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';

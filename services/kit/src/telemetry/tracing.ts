@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
+import { CallScopeContextManager } from './scope-context-manager';
 /** TRACER_NAME is the instrumentation scope of the spans the shopmesh runtime creates. */
 export const TRACER_NAME = '@shop/kit';
 
@@ -39,7 +40,8 @@ export interface Tracing {
 
 /**
  * startTracing registers the global tracer provider: W3C trace-context and
- * baggage propagation, an AsyncLocalStorage context manager, sampling
+ * baggage propagation, a context manager on the runtime's one
+ * AsyncLocalStorage (CallScopeContextManager), sampling
  * ParentBased(TraceIdRatio(samplerRatio)), and a batching exporter when
  * there is somewhere to send spans.
  *
@@ -69,6 +71,8 @@ export function startTracing(options: TracingOptions): Tracing {
     throw new Error('startTracing: tracing is already started; call shutdown() on the running one first');
   }
   provider.register({
+    // OpenTelemetry's context lives in the runtime's one AsyncLocalStorage.
+    contextManager: new CallScopeContextManager(),
     propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   });
 

@@ -26,6 +26,8 @@ export function backends(): Backend[] {
 /** TestService is a real service process-in-process on a free port. */
 export interface TestService {
   address: string;
+  /** metricsPort is where /metrics and /healthz answer, when the env set METRICS_PORT (0 picks a free port). */
+  metricsPort?: number;
   /** stop drains the service and removes its data (directory or schema). */
   stop(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startTestService<S extends z.ZodRawShape>(
   const running = await startService(spec, env, { jwks: options.auth.jwks });
   return {
     address: `127.0.0.1:${running.grpcPort}`,
+    metricsPort: running.metricsPort,
     async stop() {
       await running.stop();
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });

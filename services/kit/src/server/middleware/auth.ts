@@ -1,7 +1,9 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { permissionDenied, unauthenticated } from '../../errors/domain-error';
 import { isAdmin, type ServicePrincipal, type UserPrincipal } from '../../context/principal';
-import type { Middleware } from '../chain';
+import type { CallContext } from '../../context/call-context';
+import type { MethodContract } from '../../contract/contract';
+import type { CallStep } from '../chain';
 
 /** SERVICE_TOKEN_HEADER carries the calling service's signed identity token. */
 export const SERVICE_TOKEN_HEADER = 'x-shop-service-token';
@@ -10,6 +12,15 @@ export const SERVICE_TOKEN_HEADER = 'x-shop-service-token';
 export interface Authenticators {
   verifyUser(token: string): Promise<UserPrincipal>;
   verifyService(token: string): Promise<ServicePrincipal>;
+  /**
+   * knownUser (optional) returns the principal of a user token verified
+   * before and still fresh, without waiting (see cacheVerifiedTokens): a
+   * call with a known token then spends no promise and no shape check on
+   * authentication.
+   */
+  knownUser?(token: string): UserPrincipal | undefined;
+  /** knownService is knownUser for service tokens. */
+  knownService?(token: string): ServicePrincipal | undefined;
 }
 
 /** InternalCallers lists, per internal method name (for example "ReserveStock"), the services allowed to call it; "*" applies to every internal method. */
@@ -22,12 +33,24 @@ function single(metadata: Metadata, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+const BEARER_PREFIX = 'Bearer ';
+/** TOKEN_SHAPE is what a token may look like; checked only for tokens not already verified. */
+const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{1,8192}$/;
+
 function bearer(metadata: Metadata): string | undefined {
   const header = single(metadata, 'authorization');
   if (header === undefined) return undefined;
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(header);
-  if (!match) throw unauthenticated('the authorization header must be "Bearer <token>"');
-  return match[1];
+  if (!header.startsWith(BEARER_PREFIX)) throw malformedBearer();
+  return header.slice(BEARER_PREFIX.length);
+}
+
+function malformedBearer() {
+  return unauthenticated('the authorization header must be "Bearer <token>"');
+}
+
+function checkShape(token: string): string {
+  if (!TOKEN_SHAPE.test(token)) throw malformedBearer();
+  return token;
 }
 
 /**
@@ -39,13 +62,8 @@ function bearer(metadata: Metadata): string | undefined {
  * role, internal a calling service that `internalCallers` allows. User
  * tokens never open internal RPCs.
  */
-export function createAuthentication(auth: Authenticators, internalCallers: InternalCallers = {}): Middleware {
-  return async (call, next) => {
-    const { ctx, contract } = call;
-    const userToken = bearer(ctx.metadata);
-    const serviceToken = single(ctx.metadata, SERVICE_TOKEN_HEADER);
-    if (userToken !== undefined) ctx.user = await auth.verifyUser(userToken);
-    if (serviceToken !== undefined) ctx.caller = await auth.verifyService(serviceToken);
+export function createAuthentication(auth: Authenticators, internalCallers: InternalCallers = {}): CallStep {
+  const authorize = (ctx: CallContext, contract: MethodContract): void => {
     switch (contract.access) {
       case 'public':
         break;
@@ -64,6 +82,28 @@ export function createAuthentication(auth: Authenticators, internalCallers: Inte
         break;
       }
     }
-    return next();
+  };
+  return {
+    start(call): Promise<void> | undefined {
+      const { ctx, contract } = call;
+      const userToken = bearer(ctx.metadata);
+      const serviceToken = single(ctx.metadata, SERVICE_TOKEN_HEADER);
+      let pending: Promise<void>[] | undefined;
+      if (userToken !== undefined) {
+        ctx.user = auth.knownUser?.(userToken);
+        if (ctx.user === undefined) {
+          (pending ??= []).push(auth.verifyUser(checkShape(userToken)).then((u) => void (ctx.user = u)));
+        }
+      }
+      if (serviceToken !== undefined) {
+        ctx.caller = auth.knownService?.(serviceToken);
+        if (ctx.caller === undefined) {
+          (pending ??= []).push(auth.verifyService(serviceToken).then((c) => void (ctx.caller = c)));
+        }
+      }
+      if (pending !== undefined) return Promise.all(pending).then(() => authorize(ctx, contract));
+      authorize(ctx, contract);
+      return undefined;
+    },
   };
 }

@@ -1,32 +1,56 @@
 import { status as Code } from '@grpc/grpc-js';
+import { isSpanContextValid } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Middleware } from '../chain';
+import { callLineWriter } from '../../log/call-line';
+import type { CallInfo, CallStep, Outcome } from '../chain';
 
 /** Codes that mean the server, not the caller, failed: logged as errors. */
 const SERVER_FAULTS = new Set<number>([Code.INTERNAL, Code.UNKNOWN, Code.DATA_LOSS, Code.UNIMPLEMENTED]);
 
 /**
  * createCallLogging writes one JSON line per call: method, code, duration,
- * request id (and trace ids through the logger's mixin). The cause of an
- * INTERNAL failure is logged here, the one place it goes.
+ * request id, trace and span ids, user or calling service. The cause of an
+ * INTERNAL failure is logged here, the one place it goes. Ordinary lines
+ * take the fast writer of the runtime's own logger (see callLineWriter);
+ * failures go through pino with its error serializer.
  */
-export function createCallLogging(log: Logger): Middleware {
-  return async (call, next) => {
-    const outcome = await next();
-    const code = outcome.status.code;
-    const fields = {
-      request_id: call.ctx.requestId,
-      method: call.path,
-      code: Code[code],
-      duration_ms: Number(process.hrtime.bigint() - call.startedAt) / 1e6,
-      user_id: call.ctx.user?.userId,
-      caller: call.ctx.caller?.service,
-    };
-    if (outcome.cause !== undefined || SERVER_FAULTS.has(code)) {
-      log.error({ ...fields, err: outcome.cause }, 'call failed');
-    } else {
-      log.info(fields, 'call');
-    }
-    return outcome;
+export function createCallLogging(log: Logger): CallStep {
+  const fast = callLineWriter(log);
+  return {
+    end(call, outcome) {
+      const code = outcome.status.code;
+      const durationMs = call.durationMs;
+      if (outcome.cause === undefined && !SERVER_FAULTS.has(code)) {
+        if (fast !== undefined) {
+          const span = call.span?.spanContext();
+          const traced = span !== undefined && isSpanContextValid(span);
+          fast({
+            method: call.path,
+            requestId: call.ctx.requestId,
+            code: Code[code],
+            durationMs,
+            userId: call.ctx.user?.userId,
+            caller: call.ctx.caller?.service,
+            traceId: traced ? span.traceId : undefined,
+            spanId: traced ? span.spanId : undefined,
+          });
+        } else {
+          log.info(fields(call, code, durationMs), 'call');
+        }
+        return;
+      }
+      log.error({ ...fields(call, code, durationMs), err: outcome.cause }, 'call failed');
+    },
+  };
+}
+
+function fields(call: CallInfo, code: Outcome['status']['code'], durationMs: number) {
+  return {
+    method: call.path,
+    request_id: call.ctx.requestId,
+    code: Code[code],
+    duration_ms: durationMs,
+    user_id: call.ctx.user?.userId,
+    caller: call.ctx.caller?.service,
   };
 }

@@ -1,5 +1,5 @@
 import type { RpcMetrics, ServerMethodMetrics } from '../../telemetry/metrics';
-import type { Middleware } from '../chain';
+import type { CallInfo, CallStep } from '../chain';
 
 /**
  * createServerMetrics counts started and handled calls, their durations and
@@ -7,22 +7,24 @@ import type { Middleware } from '../chain';
  * Calls the overload guard refuses never reach the chain; the server counts
  * them through ServerDeps.onReject.
  */
-export function createServerMetrics(metrics: RpcMetrics): Middleware {
+export function createServerMetrics(metrics: RpcMetrics): CallStep {
   const byPath = new Map<string, ServerMethodMetrics>();
-  return async (call, next) => {
+  const forCall = (call: CallInfo): ServerMethodMetrics => {
     let m = byPath.get(call.path);
     if (!m) {
       m = metrics.forMethod(call.path, call.type);
       byPath.set(call.path, m);
     }
-    m.started();
-    metrics.inFlight.inc();
-    try {
-      const outcome = await next();
-      m.handled(outcome.status.code, Number(process.hrtime.bigint() - call.startedAt) / 1e9);
-      return outcome;
-    } finally {
+    return m;
+  };
+  return {
+    start(call) {
+      forCall(call).started();
+      metrics.inFlight.inc();
+    },
+    end(call, outcome) {
+      forCall(call).handled(outcome.status.code, call.durationMs / 1e3);
       metrics.inFlight.dec();
-    }
+    },
   };
 }
