@@ -14,7 +14,7 @@ describe('parseDurationMs', () => {
 describe('paymentsEnv', () => {
   const schema = z.object(paymentsEnv);
 
-  it('defaults to the local simulator, a 3 s timeout and a breaker at 50% over 10 s, half-open after 5 s', () => {
+  it('defaults to the local simulator, a 3 s timeout, a breaker at 50% over 10 s, half-open after 5 s, and the shared exchange', () => {
     expect(schema.parse({})).toEqual({
       PAYMENT_PROVIDER_URL: 'http://127.0.0.1:8090',
       PAYMENT_PROVIDER_SECRET: DEV_PROVIDER_SECRET,
@@ -27,7 +27,13 @@ describe('paymentsEnv', () => {
       RECONCILE_INTERVAL: 5_000,
       RECONCILE_AFTER: 30_000,
       RECONCILE_BATCH: 20,
+      EVENTS_EXCHANGE: 'shop.events',
     });
+  });
+
+  it('takes another exchange, so a test run can publish to its own, and refuses an empty one', () => {
+    expect(schema.parse({ EVENTS_EXCHANGE: 'shop.events.e2e-1' }).EVENTS_EXCHANGE).toBe('shop.events.e2e-1');
+    expect(schema.safeParse({ EVENTS_EXCHANGE: '' }).success).toBe(false);
   });
 
   it('refuses a failure rate outside (0, 1), a URL that is not http(s) and a timeout without a unit', () => {

@@ -32,6 +32,8 @@ export const paymentsEnv = {
   RECONCILE_AFTER: envDuration(0, 86_400_000).default(30_000),
   /** RECONCILE_BATCH is how many payments (and refunds) one reconciler run settles at most. */
   RECONCILE_BATCH: envInt(1, 1_000).default(20),
+  /** EVENTS_EXCHANGE is the RabbitMQ topic exchange this service publishes its events to (with AMQP_URL). */
+  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
 };
 
 /** PaymentsConfig is the parsed paymentsEnv. */

@@ -46,7 +46,7 @@ export const paymentsService: ServiceSpec<typeof paymentsEnv> = {
       },
     );
 
-    const events = createEvents({ service: 'payments', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    const events = createEvents({ service: 'payments', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     const deps: PaymentsDeps = {
       db,
       provider,
@@ -63,6 +63,8 @@ export const paymentsService: ServiceSpec<typeof paymentsEnv> = {
     return {
       services: [register(PaymentServiceDefinition, createPaymentHandlers(deps)), events.feed],
       stop: [stopReconciler, () => events.relay.stop()],
+      // "closed", "open" or "half_open": why charges fail fast, next to the process's own health.
+      healthDetails: () => ({ paymentProvider: { name: config.PAYMENT_PROVIDER_NAME, breaker: provider.breakerState() } }),
     };
   },
 };

@@ -409,7 +409,15 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
     rig = await startRig(
       auth,
       backend,
-      { PROVIDER_TIMEOUT: '1s', BREAKER_MIN_CALLS: '3', BREAKER_FAILURE_RATE: '0.5', BREAKER_WINDOW: '10s', BREAKER_HALF_OPEN_AFTER: '500ms', RECONCILE_AFTER: '1h' },
+      {
+        PROVIDER_TIMEOUT: '1s',
+        BREAKER_MIN_CALLS: '3',
+        BREAKER_FAILURE_RATE: '0.5',
+        BREAKER_WINDOW: '10s',
+        BREAKER_HALF_OPEN_AFTER: '500ms',
+        RECONCILE_AFTER: '1h',
+        METRICS_PORT: '0',
+      },
       1_000,
     );
     orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
@@ -425,7 +433,17 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
     return { idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '500' }, paymentToken: token };
   }
 
+  /** breakerInHealth reads the breaker's state from /healthz on the metrics port, as an operator would. */
+  async function breakerInHealth(): Promise<unknown> {
+    const res = await fetch(`http://127.0.0.1:${rig.svc.metricsPort}/healthz`);
+    const body = (await res.json()) as { status: string; details: { paymentProvider?: { breaker?: string } } };
+    // An open breaker does not take payments out of rotation (see service.ts): the process stays SERVING.
+    expect([res.status, body.status]).toEqual([200, 'SERVING']);
+    return body.details.paymentProvider;
+  }
+
   it('opens after provider errors, fails fast without calling the provider, then half-opens and closes after a success', async () => {
+    expect(await breakerInHealth()).toEqual({ name: 'simulated', breaker: 'closed' });
     for (let i = 0; i < 3; i++) {
       const err = await failure(rig.payments.charge(chargeRequest('tok_error'), orders));
       expect(err.reason).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
@@ -441,6 +459,7 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
     expect(fast.errorDetails.retryInfo?.retryDelay).toBeDefined();
     expect(fast.errorDetails.errorInfo!.metadata['payment_state']).toBe('FAILED');
     expect(rig.sim.stats().chargeRequests).toBe(3);
+    expect(await breakerInHealth()).toEqual({ name: 'simulated', breaker: 'open' });
     const paymentId = fast.errorDetails.errorInfo!.metadata['payment_id']!;
     expect((await rig.payments.getPayment({ paymentId }, owner)).payment!.state).toBe(PaymentState.PAYMENT_STATE_FAILED);
 
@@ -452,6 +471,7 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
     const next = await rig.payments.charge(chargeRequest('tok_approve'), orders);
     expect(next.payment!.state).toBe(PaymentState.PAYMENT_STATE_CAPTURED);
     expect(rig.sim.stats().chargeRequests).toBe(5);
+    expect(await breakerInHealth()).toEqual({ name: 'simulated', breaker: 'closed' });
   });
 });
 

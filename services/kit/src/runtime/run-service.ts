@@ -56,6 +56,14 @@ export interface ServiceParts {
   stop?: Array<() => Promise<void>>;
   /** jwks replaces the users service as the source of public keys (the users service itself uses its own). */
   jwks?: JwksSource;
+  /** healthDetails adds the service's own state (a breaker's state, ...) to /healthz on the metrics port, as JSON. */
+  healthDetails?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * drain runs when shutdown begins, once the drain delay has passed: it
+   * ends long-lived streams (watches) so the grace period does not wait
+   * for them. The server stops accepting calls at the same moment.
+   */
+  drain?: Array<() => void>;
 }
 
 /** ServiceSpec describes a service to runService. */
@@ -174,7 +182,12 @@ async function assemble<S extends z.ZodRawShape>(
   const serviceVerifier = cacheVerifiedTokens(createServiceTokenVerifier({ keysDir: config.SERVICE_KEYS_DIR }));
   const server = createServer({
     log,
-    auth: { verifyUser: (t) => userVerifier.verify(t), verifyService: (t) => serviceVerifier.verify(t) },
+    auth: {
+      verifyUser: (t) => userVerifier.verify(t),
+      verifyService: (t) => serviceVerifier.verify(t),
+      knownUser: (t) => userVerifier.lookup(t),
+      knownService: (t) => serviceVerifier.lookup(t),
+    },
     internalCallers: spec.internalCallers,
     metrics: createServerMetrics(metrics),
     onReject: (reason) => metrics.rejected(reason),
@@ -187,7 +200,13 @@ async function assemble<S extends z.ZodRawShape>(
   cleanups.push(() => server.shutdown({ graceMs: 0 }));
   const metricsServer =
     config.METRICS_PORT >= 0
-      ? await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST, health: () => server.health.isServing() })
+      ? await startMetricsServer({
+          registry: metrics.registry,
+          port: config.METRICS_PORT,
+          host: config.METRICS_HOST,
+          health: () => server.health.isServing(),
+          details: parts.healthDetails,
+        })
       : undefined;
   log.info({ grpc: `${config.GRPC_HOST}:${grpcPort}`, metrics: metricsServer && `${config.METRICS_HOST}:${metricsServer.port}` }, `${spec.name} serving`);
 
@@ -195,7 +214,17 @@ async function assemble<S extends z.ZodRawShape>(
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down');
-      await server.shutdown({ graceMs: config.SHUTDOWN_GRACE_MS, drainDelayMs: config.DRAIN_DELAY_MS });
+      const draining = server.shutdown({ graceMs: config.SHUTDOWN_GRACE_MS, drainDelayMs: config.DRAIN_DELAY_MS });
+      // After the drain delay, as the server stops accepting calls: streams ended earlier would reconnect to this process.
+      await new Promise((r) => setTimeout(r, config.DRAIN_DELAY_MS));
+      for (const end of parts.drain ?? []) {
+        try {
+          end();
+        } catch (err) {
+          log.error({ err }, 'ending long-lived calls failed');
+        }
+      }
+      await draining;
       for (const s of parts.stop ?? []) await s().catch((err: unknown) => log.error({ err }, 'stopping background work failed'));
       clients.close();
       await db.close();

@@ -64,11 +64,31 @@ describe('startMetricsServer', () => {
       return state;
     };
     server = await startMetricsServer({ registry: new Registry(), port: 0, health });
-    expect(await get(server.port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+    const ok = await get(server.port, '/healthz');
+    expect([ok.status, ok.type, JSON.parse(ok.body)]).toEqual([200, 'application/json', { status: 'SERVING', details: {} }]);
     state = false;
-    expect((await get(server.port, '/healthz')).status).toBe(503);
+    const down = await get(server.port, '/healthz');
+    expect([down.status, JSON.parse(down.body)]).toEqual([503, { status: 'NOT_SERVING', details: {} }]);
     state = new Error('database down');
     expect((await get(server.port, '/healthz')).status).toBe(503);
+  });
+
+  it("shows the service's health details as JSON, read at each probe, without changing the status", async () => {
+    let breaker = 'closed';
+    server = await startMetricsServer({ registry: new Registry(), port: 0, health: () => true, details: () => ({ breaker }) });
+    expect(JSON.parse((await get(server.port, '/healthz')).body)).toEqual({ status: 'SERVING', details: { breaker: 'closed' } });
+    breaker = 'open';
+    const res = await get(server.port, '/healthz');
+    expect([res.status, JSON.parse(res.body)]).toEqual([200, { status: 'SERVING', details: { breaker: 'open' } }]);
+  });
+
+  it('still answers the probe when reading the details fails, and says so', async () => {
+    const details = () => {
+      throw new Error('no breaker yet');
+    };
+    server = await startMetricsServer({ registry: new Registry(), port: 0, health: () => true, details });
+    const res = await get(server.port, '/healthz');
+    expect([res.status, JSON.parse(res.body)]).toEqual([200, { status: 'SERVING', details: { error: 'cannot read the health details: no breaker yet' } }]);
   });
 
   it('counts as healthy without a check', async () => {

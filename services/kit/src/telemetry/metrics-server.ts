@@ -11,6 +11,18 @@ export interface MetricsServerOptions {
   host?: string;
   /** health answers /healthz: true is 200, false or a throw is 503. Omitted, the process counts as healthy while it serves. */
   health?: () => Promise<boolean> | boolean;
+  /**
+   * details adds the service's own state to /healthz (a circuit breaker's
+   * state, ...): what an operator wants to see next to "up or not". It does
+   * not change the status code.
+   */
+  details?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+
+/** HealthReport is the JSON body of /healthz. */
+export interface HealthReport {
+  status: 'SERVING' | 'NOT_SERVING';
+  details: Record<string, unknown>;
 }
 
 /** MetricsServer is a listening metrics server. */
@@ -23,13 +35,14 @@ export interface MetricsServer {
 
 /**
  * startMetricsServer serves GET /metrics (Prometheus text format) and
- * GET /healthz over plain node:http, apart from the gRPC port so scrapes and
- * probes never queue behind RPCs. Every other path is 404.
+ * GET /healthz (a HealthReport as JSON; 200 or 503) over plain node:http,
+ * apart from the gRPC port so scrapes and probes never queue behind RPCs.
+ * Every other path is 404.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const { registry, port, host = '127.0.0.1', health } = options;
+  const { registry, port, host = '127.0.0.1' } = options;
   const server = createServer((req, res) => {
-    void route(req, res, registry, health);
+    void route(req, res, registry, options);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,7 +61,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, registry: Registry, health: MetricsServerOptions['health']) {
+async function route(req: IncomingMessage, res: ServerResponse, registry: Registry, { health, details }: MetricsServerOptions) {
   const path = (req.url ?? '/').split('?', 1)[0];
   if (path !== '/metrics' && path !== '/healthz') return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -69,7 +82,15 @@ async function route(req: IncomingMessage, res: ServerResponse, registry: Regist
   } catch {
     healthy = false;
   }
-  return send(res, healthy ? 200 : 503, 'text/plain; charset=utf-8', healthy ? 'ok\n' : 'unhealthy\n');
+  let report: HealthReport['details'];
+  try {
+    report = details === undefined ? {} : await details();
+  } catch (err) {
+    // The probe answers on: a broken detail must not take the process out of rotation.
+    report = { error: `cannot read the health details: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const body: HealthReport = { status: healthy ? 'SERVING' : 'NOT_SERVING', details: report };
+  return send(res, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
