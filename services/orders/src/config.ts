@@ -25,12 +25,22 @@ export const ordersEnv = {
   SAGA_LEASE: envDuration(300, 3_600_000).default(30_000),
   /** SAGA_CALL_TIMEOUT bounds each remote call of a saga step. */
   SAGA_CALL_TIMEOUT: envDuration(100, 120_000).default(10_000),
-  /** SAGA_STEP_ATTEMPTS is how often a step that fails transiently is tried before the saga gives up (forward) or defers (compensation). */
+  /**
+   * SAGA_STEP_TIMEOUT is how long a checkout step keeps retrying transient
+   * failures (a service down or restarting) before the saga gives up and
+   * compensates. Business failures (declined, out of stock) fail at once.
+   */
+  SAGA_STEP_TIMEOUT: envDuration(1_000, 3_600_000).default(45_000),
+  /** SAGA_STEP_ATTEMPTS is how often a compensation is tried in place before it is handed to the recovery loop. */
   SAGA_STEP_ATTEMPTS: envInt(1, 100).default(5),
   /** SAGA_RETRY_BACKOFF is the first pause before a step is tried again; it doubles per attempt up to SAGA_RETRY_MAX_BACKOFF. */
   SAGA_RETRY_BACKOFF: envDuration(1, 60_000).default(200),
   /** SAGA_RETRY_MAX_BACKOFF caps that pause, and is how long a deferred compensation waits for the recovery loop. */
   SAGA_RETRY_MAX_BACKOFF: envDuration(1, 3_600_000).default(5_000),
+  /** EVENTS_EXCHANGE is the RabbitMQ topic exchange of shop events (with AMQP_URL). */
+  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
+  /** EVENTS_QUEUE is this service's RabbitMQ queue (with AMQP_URL); dead letters go to `<queue>.dlq`. */
+  EVENTS_QUEUE: z.string().min(1).default('shop.orders'),
   /** WATCH_POLL_INTERVAL is how often WatchOrder looks at the database for changes made by other replicas. */
   WATCH_POLL_INTERVAL: envDuration(10, 60_000).default(500),
   /**

@@ -42,6 +42,7 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
       const inventory = clients.createClient(InventoryServiceDefinition, config.INVENTORY_ADDRESS, callTimeout);
       const payments = clients.createClient(PaymentServiceDefinition, config.PAYMENTS_ADDRESS, callTimeout);
       const notifier = createOrderNotifier();
+      const closing = new AbortController();
       const runner = createSagaRunner({
         db,
         log,
@@ -49,6 +50,7 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
         steps: createSagaSteps({ inventory, payments, reservationTtlMs: config.RESERVATION_TTL, callTimeoutMs: config.SAGA_CALL_TIMEOUT }),
         owner: `orders-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
         leaseMs: config.SAGA_LEASE,
+        stepTimeoutMs: config.SAGA_STEP_TIMEOUT,
         maxAttempts: config.SAGA_STEP_ATTEMPTS,
         backoffMs: config.SAGA_RETRY_BACKOFF,
         maxBackoffMs: config.SAGA_RETRY_MAX_BACKOFF,
@@ -64,8 +66,18 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
         pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET),
         waitMs: config.PLACE_ORDER_WAIT,
         watchPollMs: config.WATCH_POLL_INTERVAL,
+        closing: closing.signal,
       });
-      const events = createEvents({ service: 'orders', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+      const events = createEvents({
+        service: 'orders',
+        db,
+        log,
+        amqpUrl: config.AMQP_URL,
+        clients,
+        metrics,
+        exchange: config.EVENTS_EXCHANGE,
+        queue: config.EVENTS_QUEUE,
+      });
       const consumer = events.consume({
         sources: { shipping: config.SHIPPING_ADDRESS },
         handlers: {
@@ -81,6 +93,8 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
         services: [register(OrderServiceDefinition, handlers), events.feed],
         // The saga stops first: its last transactions may still append events for the relay.
         stop: [() => runner.stop(), () => consumer.stop(), () => events.relay.stop()],
+        // Open watches would otherwise run to their deadline and hold the shutdown for the whole grace period.
+        drain: [() => closing.abort()],
       };
     },
   };

@@ -77,6 +77,7 @@ describe.each(backends())('the saga runner on %s', (backend: Backend) => {
       log: captureLogger().log,
       owner,
       leaseMs: 5_000,
+      stepTimeoutMs: 30_000,
       maxAttempts: overrides.maxAttempts ?? 3,
       backoffMs: 1,
       maxBackoffMs: 50,

@@ -80,7 +80,7 @@ describe.each(backends())('saga leases on %s', (backend: Backend) => {
     expect(await claimSaga(dbs[1]!, id, 'new', 60_000)).toBeDefined();
     expect(await renewLease(dbs[0]!, id, 'old', 300)).toBe(false);
     expect(await dbs[0]!.transaction((tx) => startNext(tx, id, 'old'))).toEqual({ kind: 'lost' });
-    expect(await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'old', 'RESERVE', { kind: 'done' }, { maxAttempts: 3 }))).toEqual({ kind: 'lost' });
+    expect(await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'old', 'RESERVE', { kind: 'done' }, { stepTimeoutMs: 30_000 }))).toEqual({ kind: 'lost' });
     const next = await dbs[1]!.transaction((tx) => startNext(tx, id, 'new'));
     expect(next).toMatchObject({ kind: 'step', step: 'RESERVE' });
   });
@@ -101,10 +101,10 @@ describe.each(backends())('saga leases on %s', (backend: Backend) => {
     const id = await newSaga();
     await claimSaga(dbs[0]!, id, 'me', 60_000);
     await dbs[0]!.transaction((tx) => startNext(tx, id, 'me'));
-    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'RESERVE', { kind: 'done' }, { maxAttempts: 3 }));
+    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'RESERVE', { kind: 'done' }, { stepTimeoutMs: 30_000 }));
     expect((await lockSaga(dbs[0]!, id))?.paymentToken).toBe('tok_approve');
     await dbs[0]!.transaction((tx) => startNext(tx, id, 'me'));
-    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'CHARGE', { kind: 'done', paymentId: 'pay-1' }, { maxAttempts: 3 }));
+    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'CHARGE', { kind: 'done', paymentId: 'pay-1' }, { stepTimeoutMs: 30_000 }));
     const saga = await lockSaga(dbs[0]!, id);
     expect(saga?.paymentToken).toBeUndefined();
     expect(saga?.state).toMatchObject({ payment: 'CAPTURED', paymentId: 'pay-1' });

@@ -14,7 +14,9 @@ import {
 } from './saga';
 import { Failures } from './step-outcomes';
 
-const limits = { maxAttempts: 3 };
+const limits = { stepTimeoutMs: 25_000 };
+/** STEP_MS is how far the clock moves per step in runSaga. */
+const STEP_MS = 10_000;
 const done: StepOutcome = { kind: 'done' };
 const retry: StepOutcome = { kind: 'retry', error: '14 : unavailable' };
 
@@ -22,13 +24,15 @@ const retry: StepOutcome = { kind: 'retry', error: '14 : unavailable' };
 function runSaga(start: SagaState, outcomes: (step: Step, s: SagaState) => StepOutcome): { steps: Step[]; state: SagaState; outcome: string } {
   let state = start;
   const steps: Step[] = [];
+  let now = 1_000_000;
   for (let i = 0; i < 50; i++) {
+    now += STEP_MS;
     const action = nextAction(state);
     if (action.kind === 'none') return { steps, state, outcome: 'none' };
     if (action.kind === 'finish') return { steps, state: finish(state, action.outcome), outcome: action.outcome };
     steps.push(action.step);
     state = begin(state, action.step);
-    state = applyOutcome(state, action.step, outcomes(action.step, state), limits);
+    state = applyOutcome(state, action.step, outcomes(action.step, state), limits, now);
   }
   throw new Error(`the saga did not finish: ${steps.join(' ')}`);
 }
@@ -92,21 +96,46 @@ describe('failures during the checkout', () => {
     expect(state).toMatchObject({ payment: 'REFUNDED', stock: 'RELEASED', failure: { code: 'RESERVATION_EXPIRED' } });
   });
 
-  it('gives up a forward step after maxAttempts transient failures and compensates what may have happened', () => {
+  it('gives up a forward step still failing transiently when its time budget has run out, and compensates what may have happened', () => {
     const { steps, outcome, state } = runSaga(initialSaga(), (step, s) => (step === 'CHARGE' && s.phase === 'FORWARD' ? retry : done));
+    // Ten seconds per try, 25 s of budget from the first failure: the fourth failed charge (30 s after the first) gives up.
     // The charge's outcome is unknown: REFUND settles it (asking Charge again) before the stock is released.
-    expect(steps).toEqual(['RESERVE', 'CHARGE', 'CHARGE', 'CHARGE', 'REFUND', 'RELEASE']);
+    expect(steps).toEqual(['RESERVE', 'CHARGE', 'CHARGE', 'CHARGE', 'CHARGE', 'REFUND', 'RELEASE']);
     expect(outcome).toBe('FAILED');
     expect(state.failure).toEqual(GAVE_UP);
   });
 
-  it('counts attempts per step and resets them when a step succeeds', () => {
+  it('counts attempts per step from its first failure and resets them when a step succeeds', () => {
     let s = begin(initialSaga(), 'RESERVE');
-    s = applyOutcome(s, 'RESERVE', retry, limits);
-    s = applyOutcome(s, 'RESERVE', retry, limits);
-    expect(s).toMatchObject({ phase: 'FORWARD', attempts: 2, stock: 'UNKNOWN' });
-    s = applyOutcome(s, 'RESERVE', done, limits);
+    s = applyOutcome(s, 'RESERVE', retry, limits, 1_000);
+    s = applyOutcome(s, 'RESERVE', retry, limits, 5_000);
+    expect(s).toMatchObject({ phase: 'FORWARD', attempts: 2, failingSince: 1_000, stock: 'UNKNOWN' });
+    s = applyOutcome(s, 'RESERVE', done, limits, 6_000);
     expect(s).toMatchObject({ attempts: 0, stock: 'RESERVED' });
+    expect(s.failingSince).toBeUndefined();
+  });
+
+  it('keeps retrying a forward step however many attempts fail, as long as the budget lasts', () => {
+    let s = begin(initialSaga(), 'RESERVE');
+    for (let t = 0; t < 25_000; t += 100) s = applyOutcome(s, 'RESERVE', retry, limits, 1_000 + t);
+    expect(s).toMatchObject({ phase: 'FORWARD', attempts: 250, stock: 'UNKNOWN' });
+    // The budget is measured from the first failure, not from the last success of another step.
+    s = applyOutcome(s, 'RESERVE', retry, limits, 1_000 + 25_000);
+    expect(s).toMatchObject({ phase: 'COMPENSATING', goal: 'FAILED', failure: GAVE_UP, attempts: 0 });
+  });
+
+  it('gives each step its own budget: a slow first step does not shorten the next', () => {
+    let s = begin(initialSaga(), 'RESERVE');
+    s = applyOutcome(s, 'RESERVE', retry, limits, 0);
+    s = applyOutcome(s, 'RESERVE', done, limits, 24_000);
+    s = applyOutcome(begin(s, 'CHARGE'), 'CHARGE', retry, limits, 30_000);
+    s = applyOutcome(s, 'CHARGE', retry, limits, 54_000);
+    expect(s).toMatchObject({ phase: 'FORWARD', payment: 'UNKNOWN', attempts: 2, failingSince: 30_000 });
+  });
+
+  it('fails a business refusal at once, with no retry and no budget spent', () => {
+    const s = applyOutcome(begin(initialSaga(), 'RESERVE'), 'RESERVE', { kind: 'refused', failure: Failures.outOfStock(['Mug']) }, limits, 0);
+    expect(s).toMatchObject({ phase: 'COMPENSATING', goal: 'FAILED', stock: 'NONE', failure: { code: 'INSUFFICIENT_STOCK' } });
   });
 
   it('never gives a compensation up: it keeps counting attempts and stays on the step', () => {

@@ -7,8 +7,8 @@
  *
  * Forward: RESERVE (inventory) -> CHARGE (payments) -> COMMIT (inventory) ->
  * CONFIRMED. When a step fails for good (out of stock, declined, provider
- * unavailable, reservation expired) or keeps failing transiently, or the
- * order is cancelled, the saga compensates what was done, newest first:
+ * unavailable, reservation expired) or keeps failing transiently for longer
+ * than its time budget, or the order is cancelled, the saga compensates what was done, newest first:
  * REFUND the payment, then RELEASE the reservation (or RETURN it, once
  * committed). Only when every compensation has succeeded does the saga end
  * (FAILED, or CANCELLED for a cancellation).
@@ -75,6 +75,12 @@ export interface SagaState {
   paymentId: string;
   /** attempts counts the failed tries of the current step; it resets when the step moves on. */
   attempts: number;
+  /**
+   * failingSince is when (epoch ms) the current step first failed
+   * transiently; a forward step's time budget runs from here. It is stored
+   * with the state, so a restart of the orders process does not reset it.
+   */
+  failingSince?: number;
   /** goal is where compensation leads: FAILED, or CANCELLED when the order was cancelled. */
   goal?: 'FAILED' | 'CANCELLED';
   /** failure is why the checkout failed (set when compensation starts for a failure). */
@@ -160,8 +166,13 @@ export type StepOutcome =
 
 /** SagaLimits bound the retries of the saga. */
 export interface SagaLimits {
-  /** maxAttempts is how often a forward step is tried before the saga gives up and compensates. */
-  maxAttempts: number;
+  /**
+   * stepTimeoutMs is how long a forward step keeps being retried after its
+   * first transient failure before the saga gives up and compensates: a
+   * dependency that comes back within it (a restart, a failover) costs the
+   * customer a delay, not the order.
+   */
+  stepTimeoutMs: number;
 }
 
 /** GAVE_UP is the failure of a checkout whose steps kept failing transiently. */
@@ -174,18 +185,20 @@ export const GAVE_UP: Failure = {
  * applyOutcome records a step's outcome in the saga state it was run for
  * (read again under a lock, so a cancellation made meanwhile is kept):
  * facts (what was reserved, charged, committed, undone) are always
- * recorded; the phase changes only in FORWARD, where a refused step or a
- * step out of attempts starts compensation. A retry counts an attempt.
+ * recorded; the phase changes only in FORWARD, where a refused step, or a
+ * step still failing transiently when its time budget (counted from its
+ * first failure, at `now`) has run out, starts compensation. A retry counts
+ * an attempt.
  */
-export function applyOutcome(s: SagaState, step: Step, outcome: StepOutcome, limits: SagaLimits): SagaState {
+export function applyOutcome(s: SagaState, step: Step, outcome: StepOutcome, limits: SagaLimits, now = Date.now()): SagaState {
   // A compensation cannot be refused: it is retried until it succeeds.
-  if (outcome.kind === 'refused' && !isForward(step)) return { ...s, attempts: s.attempts + 1 };
+  if (outcome.kind === 'refused' && !isForward(step)) return { ...s, attempts: s.attempts + 1, failingSince: s.failingSince ?? now };
   if (outcome.kind === 'retry') {
-    const attempts = s.attempts + 1;
-    if (s.phase === 'FORWARD' && isForward(step) && attempts >= limits.maxAttempts) return compensate({ ...s, attempts: 0 }, 'FAILED', GAVE_UP);
-    return { ...s, attempts };
+    const failed = { ...s, attempts: s.attempts + 1, failingSince: s.failingSince ?? now };
+    if (s.phase === 'FORWARD' && isForward(step) && now - failed.failingSince >= limits.stepTimeoutMs) return compensate(failed, 'FAILED', GAVE_UP);
+    return failed;
   }
-  const next = { ...recordFact(s, step, outcome), attempts: 0 };
+  const next = moveOn(recordFact(s, step, outcome));
   if (outcome.kind === 'refused' && next.phase === 'FORWARD') return compensate(next, 'FAILED', outcome.failure);
   return next;
 }
@@ -210,9 +223,15 @@ function recordFact(s: SagaState, step: Step, outcome: Exclude<StepOutcome, { ki
   }
 }
 
+/** moveOn clears the retry bookkeeping of the step just left. */
+function moveOn(s: SagaState): SagaState {
+  const { failingSince: _, ...rest } = s;
+  return { ...rest, attempts: 0 };
+}
+
 /** compensate turns the saga around: undo what was done, then end at goal. A failure already recorded is kept. */
 export function compensate(s: SagaState, goal: 'FAILED' | 'CANCELLED', failure?: Failure): SagaState {
-  return { ...s, phase: 'COMPENSATING', goal, failure: s.failure ?? failure, attempts: 0 };
+  return { ...moveOn(s), phase: 'COMPENSATING', goal, failure: s.failure ?? failure };
 }
 
 /**
@@ -223,12 +242,12 @@ export function compensate(s: SagaState, goal: 'FAILED' | 'CANCELLED', failure?:
  */
 export function requestCancel(s: SagaState): SagaState | undefined {
   if (s.phase === 'DONE' && s.outcome !== 'CONFIRMED') return undefined;
-  return { ...s, phase: 'COMPENSATING', goal: 'CANCELLED', outcome: undefined, attempts: 0 };
+  return { ...moveOn(s), phase: 'COMPENSATING', goal: 'CANCELLED', outcome: undefined };
 }
 
 /** finish marks the saga DONE with its outcome. */
 export function finish(s: SagaState, outcome: SagaOutcome): SagaState {
-  return { ...s, phase: 'DONE', outcome, attempts: 0 };
+  return { ...moveOn(s), phase: 'DONE', outcome };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CallContext, DeepPartial } from '@shop/kit';
+import { unavailable, type CallContext, type DeepPartial } from '@shop/kit';
 import type { WatchOrderResponse } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { canSee, orderNotFound } from '../domain/order-access';
 import { isTerminal, type OrderRecord } from '../domain/types';
@@ -41,6 +41,11 @@ function createWakeup() {
   };
 }
 
+/** shuttingDown is how a watch ends when the process stops: UNAVAILABLE, which clients retry (on another replica). */
+function shuttingDown() {
+  return unavailable('SHUTTING_DOWN', 'the orders service is shutting down; watch the order again');
+}
+
 /**
  * watchOrder streams an order: first as it stands, then one message per
  * state change, read from the order's state history (so every state is
@@ -48,9 +53,20 @@ function createWakeup() {
  * made by other replicas are seen), until a terminal state or the end of
  * the call. The process's notifier wakes the watch at once for changes
  * made here; a poll every WATCH_POLL_INTERVAL finds the others.
+ *
+ * When the process starts shutting down (deps.closing) the watch ends at
+ * once with UNAVAILABLE / SHUTTING_DOWN instead of holding the shutdown
+ * until its deadline: the client watches again, and the first message of
+ * the new watch is the order as it stands, so nothing is missed.
  */
-export async function* watchOrder(deps: Pick<OrdersDeps, 'db' | 'notifier' | 'watchPollMs'>, orderIdText: string, ctx: CallContext): AsyncGenerator<DeepPartial<WatchOrderResponse>> {
+export async function* watchOrder(
+  deps: Pick<OrdersDeps, 'db' | 'notifier' | 'watchPollMs' | 'closing'>,
+  orderIdText: string,
+  ctx: CallContext,
+): AsyncGenerator<DeepPartial<WatchOrderResponse>> {
   const orderId = parseOrderId(orderIdText);
+  if (deps.closing.aborted) throw shuttingDown();
+  const ended = AbortSignal.any([ctx.signal, deps.closing]);
   const wakeup = createWakeup();
   // Subscribed before the first read, so no change falls between the two.
   const unsubscribe = deps.notifier.subscribe(orderId, () => wakeup.fire());
@@ -61,8 +77,9 @@ export async function* watchOrder(deps: Pick<OrdersDeps, 'db' | 'notifier' | 'wa
     let version = order.version;
     let state = order.state;
     while (!isTerminal(state) && !ctx.signal.aborted) {
-      await wakeup.wait(deps.watchPollMs, ctx.signal);
+      await wakeup.wait(deps.watchPollMs, ended);
       if (ctx.signal.aborted) return;
+      if (deps.closing.aborted) throw shuttingDown();
       for (const change of await readStateChanges(deps.db, orderId, version)) {
         version = change.version;
         state = change.state;

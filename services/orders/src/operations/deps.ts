@@ -15,4 +15,6 @@ export interface OrdersDeps {
   waitMs: number;
   /** watchPollMs is how often WatchOrder reads the database for changes made by other replicas. */
   watchPollMs: number;
+  /** closing aborts when the process starts shutting down: open watches end then, so they do not hold the shutdown. */
+  closing: AbortSignal;
 }

@@ -32,6 +32,8 @@ export interface SagaRunnerOptions extends SagaLimits {
   /** owner names this process in leases and the saga log. */
   owner: string;
   leaseMs: number;
+  /** maxAttempts is how often a compensation is tried in place before it is handed to the recovery loop. */
+  maxAttempts: number;
   backoffMs: number;
   maxBackoffMs: number;
   recoveryIntervalMs: number;
@@ -82,9 +84,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * flight again with the same key.
  *
  * Transient failures are retried in place with exponential backoff. A
- * forward step out of attempts turns the saga to compensation; a
- * compensation out of attempts is handed to the recovery loop, which tries
- * again every SAGA_RETRY_MAX_BACKOFF until it succeeds.
+ * forward step still failing when its time budget (SAGA_STEP_TIMEOUT, from
+ * its first failure) has run out turns the saga to compensation; business
+ * failures do at once. A compensation out of attempts is handed to the
+ * recovery loop, which tries again every SAGA_RETRY_MAX_BACKOFF until it
+ * succeeds: money and stock are always given back.
  */
 export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
   const { db, log, owner } = opts;
