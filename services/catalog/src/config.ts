@@ -14,4 +14,6 @@ export const catalogEnv = {
    * forged token could only start a public listing at a chosen position.
    */
   PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').default('shopmesh-catalog-page-token-v1'),
+  /** EVENTS_EXCHANGE is the RabbitMQ topic exchange this service publishes its events to (with AMQP_URL). */
+  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
 };

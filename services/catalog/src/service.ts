@@ -23,7 +23,7 @@ export const catalogService: ServiceSpec<typeof catalogEnv> = {
       log.info({ inserted, file: config.DEMO_DATA }, inserted > 0 ? 'demo products loaded' : 'catalog not empty: demo products skipped');
     }
     const handlers = createCatalogHandlers({ db, pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET) });
-    const events = createEvents({ service: 'catalog', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    const events = createEvents({ service: 'catalog', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     events.relay.start();
     return { services: [register(CatalogServiceDefinition, handlers), events.feed], stop: [() => events.relay.stop()] };
   },

@@ -18,8 +18,19 @@ describe('parseDurationMs', () => {
 describe('inventoryEnv', () => {
   const schema = z.object(inventoryEnv);
 
-  it('defaults to a 15 minute ttl, a 5 second sweep and a threshold of 5', () => {
-    expect(schema.parse({})).toEqual({ RESERVATION_TTL: 900_000, RESERVATION_SWEEP_INTERVAL: 5_000, RESERVATION_SWEEP_BATCH: 100, LOW_STOCK_THRESHOLD: 5 });
+  it('defaults to a 15 minute ttl, a 5 second sweep, a threshold of 5 and the shared exchange', () => {
+    expect(schema.parse({})).toEqual({
+      RESERVATION_TTL: 900_000,
+      RESERVATION_SWEEP_INTERVAL: 5_000,
+      RESERVATION_SWEEP_BATCH: 100,
+      LOW_STOCK_THRESHOLD: 5,
+      EVENTS_EXCHANGE: 'shop.events',
+    });
+  });
+
+  it('takes another exchange, so a test run can publish to its own, and refuses an empty one', () => {
+    expect(schema.parse({ EVENTS_EXCHANGE: 'shop.events.e2e-1' }).EVENTS_EXCHANGE).toBe('shop.events.e2e-1');
+    expect(schema.safeParse({ EVENTS_EXCHANGE: '' }).success).toBe(false);
   });
 
   it('reads durations with units and refuses a ttl above one day', () => {

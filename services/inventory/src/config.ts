@@ -16,6 +16,8 @@ export const inventoryEnv = {
   LOW_STOCK_THRESHOLD: envInt(0).default(5),
   /** DEMO_DATA is the path of demo/shop.json; when set and the stock table is empty, stock is seeded from it. */
   DEMO_DATA: z.string().min(1).optional(),
+  /** EVENTS_EXCHANGE is the RabbitMQ topic exchange this service publishes its events to (with AMQP_URL). */
+  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
 };
 
 /** InventoryConfig is the parsed inventoryEnv. */

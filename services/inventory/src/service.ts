@@ -32,7 +32,7 @@ export const inventoryService: ServiceSpec<typeof inventoryEnv> = {
       const seeded = await seedDemoStock(db, config.DEMO_DATA);
       if (seeded > 0) log.info({ skus: seeded, file: config.DEMO_DATA }, 'demo stock loaded');
     }
-    const events = createEvents({ service: 'inventory', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    const events = createEvents({ service: 'inventory', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     const lowStock = createLowStockWatch(config.LOW_STOCK_THRESHOLD, appendStockLow(config.LOW_STOCK_THRESHOLD));
     const deps = { db, lowStock, defaultTtlMs: config.RESERVATION_TTL };
     const stopSweeper = startSweeper({

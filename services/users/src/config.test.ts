@@ -35,7 +35,13 @@ describe('the users configuration', () => {
       LOGIN_MAX_FAILURES: 5,
       LOGIN_FAILURE_WINDOW: 15 * 60_000,
       LOGIN_LOCK_DURATION: 15 * 60_000,
+      EVENTS_EXCHANGE: 'shop.events',
     });
+  });
+
+  it('takes another exchange, so a test run can publish to its own, and refuses an empty one', () => {
+    expect(schema.parse({ EVENTS_EXCHANGE: 'shop.events.e2e-1' }).EVENTS_EXCHANGE).toBe('shop.events.e2e-1');
+    expect(schema.safeParse({ EVENTS_EXCHANGE: '' }).success).toBe(false);
   });
 
   it('refuses a malformed duration and a hash cost below 2^10', () => {

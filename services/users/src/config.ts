@@ -67,4 +67,6 @@ export const usersEnv = {
   ADMIN_DISPLAY_NAME: z.string().min(1).max(100).default('Administrator'),
   /** DEMO_DATA is the path of demo/shop.json; its users are loaded when the user table is empty. */
   DEMO_DATA: z.string().optional(),
+  /** EVENTS_EXCHANGE is the RabbitMQ topic exchange this service publishes its events to (with AMQP_URL). */
+  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
 };

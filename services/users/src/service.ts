@@ -81,7 +81,7 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
     }, PRUNE_INTERVAL_MS);
     pruner.unref();
 
-    const events = createEvents({ service: 'users', db, log, amqpUrl: config.AMQP_URL, clients, metrics });
+    const events = createEvents({ service: 'users', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     events.relay.start();
 
     const deps: HandlerDeps = { db, log, credentials, sessions, ring, now };
