@@ -33,13 +33,14 @@ async function watchStates(mesh: Mesh, token: string, orderId: string, until: Or
   throw new Error(`order ${orderId} did not reach ${OrderState[until]}: ${states.map((s) => OrderState[s]).join(' -> ')}`);
 }
 
-function checkoutSuite(title: string, env: () => Record<string, string>, declined: boolean) {
+/** checkoutSuite runs the checkout end to end; with amqpUrl, events go through RabbitMQ on names of this run only. */
+function checkoutSuite(title: string, amqpUrl: string | undefined) {
   describe(title, () => {
     let mesh: Mesh;
     let token: string;
 
     beforeAll(async () => {
-      mesh = await startMesh([...CHECKOUT_SERVICES], { simulator: true, env: { SHIP_DELAY: '500ms', ...env() } });
+      mesh = await startMesh([...CHECKOUT_SERVICES], { simulator: true, amqpUrl, env: { SHIP_DELAY: '500ms' } });
       token = await loginAda(mesh);
     }, 240_000);
     afterAll(async () => {
@@ -80,58 +81,46 @@ function checkoutSuite(title: string, env: () => Record<string, string>, decline
       }
     }, 150_000);
 
-    if (declined) {
-      it('fails a declined card with the stock back and no capture', async () => {
-        const shop = meshClients(mesh, token);
-        try {
-          const sku = DEMO_PRODUCTS.kettle.sku;
-          const before = (await shop.inventory.getStock({ sku })).stock!;
-          const { order: placed } = await shop.orders.placeOrder({
-            idempotencyKey: `e2e-${randomUUID()}`,
-            items: [{ productId: DEMO_PRODUCTS.kettle.id, quantity: '3' }],
-            shippingAddress: ADDRESS,
-            paymentToken: 'tok_decline',
-          });
-          const order = await waitFor('the declined order to fail', 60_000, async () => {
-            const { order } = await shop.orders.getOrder({ orderId: placed!.id });
-            return order!.state === OrderState.ORDER_STATE_PENDING ? undefined : order!;
-          });
-          expect(order.state).toBe(OrderState.ORDER_STATE_FAILED);
-          expect(order.failureReason).toMatch(/declined/i);
-          const after = (await shop.inventory.getStock({ sku })).stock!;
-          expect({ onHand: after.onHand, reserved: after.reserved, sold: after.sold }).toEqual({
-            onHand: before.onHand,
-            reserved: before.reserved,
-            sold: before.sold,
-          });
-          const captured = (await simulatorCharges(mesh, order.id)).filter((c) => c.status === 'succeeded' && c.amount_refunded < c.amount);
-          expect(captured).toEqual([]);
-        } finally {
-          shop.close();
-        }
-      }, 120_000);
-    }
+    it('fails a declined card with the stock back and no capture', async () => {
+      const shop = meshClients(mesh, token);
+      try {
+        const sku = DEMO_PRODUCTS.kettle.sku;
+        const before = (await shop.inventory.getStock({ sku })).stock!;
+        const { order: placed } = await shop.orders.placeOrder({
+          idempotencyKey: `e2e-${randomUUID()}`,
+          items: [{ productId: DEMO_PRODUCTS.kettle.id, quantity: '3' }],
+          shippingAddress: ADDRESS,
+          paymentToken: 'tok_decline',
+        });
+        const order = await waitFor('the declined order to fail', 60_000, async () => {
+          const { order } = await shop.orders.getOrder({ orderId: placed!.id });
+          return order!.state === OrderState.ORDER_STATE_PENDING ? undefined : order!;
+        });
+        expect(order.state).toBe(OrderState.ORDER_STATE_FAILED);
+        expect(order.failureReason).toMatch(/declined/i);
+        const after = (await shop.inventory.getStock({ sku })).stock!;
+        expect({ onHand: after.onHand, reserved: after.reserved, sold: after.sold }).toEqual({
+          onHand: before.onHand,
+          reserved: before.reserved,
+          sold: before.sold,
+        });
+        const captured = (await simulatorCharges(mesh, order.id)).filter((c) => c.status === 'succeeded' && c.amount_refunded < c.amount);
+        expect(captured).toEqual([]);
+      } finally {
+        shop.close();
+      }
+    }, 120_000);
   });
 }
 
-checkoutSuite('checkout with real processes on the embedded default (PGlite + event feed)', () => ({}), true);
+checkoutSuite('checkout with real processes on the embedded default (PGlite + event feed)', undefined);
 
+const SKIPPED = 'TEST_AMQP_URL is not set: skipping the RabbitMQ variant of the checkout end-to-end test';
 if (TEST_AMQP_URL) {
-  // orders, payments and inventory use the fixed exchange `shop.events` and queues `shop.<service>`;
-  // only shipping takes EVENTS_QUEUE, so its queue is unique per run and deleted afterwards.
-  const shippingQueue = `e2e.shipping.${randomUUID().slice(0, 8)}`;
-  checkoutSuite('checkout with real processes on RabbitMQ', () => ({ AMQP_URL: TEST_AMQP_URL, EVENTS_QUEUE: shippingQueue }), false);
-  afterAll(async () => {
-    const amqp = await import('amqplib');
-    const connection = await amqp.connect(TEST_AMQP_URL);
-    try {
-      const channel = await connection.createChannel();
-      for (const queue of [shippingQueue, `${shippingQueue}.retry`, `${shippingQueue}.dlq`]) await channel.deleteQueue(queue);
-      await channel.close();
-    } finally {
-      await connection.close();
-    }
-  });
+  checkoutSuite('checkout with real processes on RabbitMQ', TEST_AMQP_URL);
 } else {
-  console.warn('TEST_AMQP_URL is not set: skipping the RabbitMQ variant of the checkout end-to-end test');
+  console.warn(SKIPPED);
+  describe.skip(`checkout with real processes on RabbitMQ (${SKIPPED})`, () => {
+    it('takes an approved order from PENDING through CONFIRMED to SHIPPED', () => undefined);
+  });
 }

@@ -14,6 +14,16 @@ import { ADDRESS, CHECKOUT_SERVICES, DEMO_PRODUCTS, isTransient, loginAda, meshC
  * The moments, victims, baskets and cards come from a seeded PRNG: the seed
  * is printed, and CRASH_SEED=<seed> replays the same plan (process timing on
  * a busy machine still varies).
+ *
+ * A checkout step retries transient failures for SAGA_STEP_TIMEOUT, so an
+ * order whose dependencies came back within it must not fail for them: when
+ * the whole chaos (first kill to last restart) plus a margin fits in the
+ * budget, no order may end FAILED with "a service did not answer in time";
+ * orders fail only for their card or the stock.
+ *
+ * It runs on PostgreSQL with TEST_DATABASE_URL and on RabbitMQ with
+ * TEST_AMQP_URL (the run's own exchange and queues), else on the embedded
+ * defaults.
  */
 
 const ORDERS = 36;
@@ -22,6 +32,22 @@ const KILL_ROUNDS = 3;
 const VICTIMS: MeshService[] = ['orders', 'inventory', 'payments'];
 const PRODUCTS = [DEMO_PRODUCTS.mug, DEMO_PRODUCTS.kettle, DEMO_PRODUCTS.knife];
 const CAPTURED_STATES = new Set([OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED]);
+/**
+ * STEP_TIMEOUT_MS is SAGA_STEP_TIMEOUT here: longer than the default 45 s,
+ * because three rounds of restarts take 30 to 60 s on a busy two-core
+ * machine, and a step may keep failing across rounds.
+ */
+const STEP_TIMEOUT_MS = 120_000;
+/**
+ * MARGIN_MS is what a step may need after its last dependency is back: a
+ * backoff pause (SAGA_RETRY_MAX_BACKOFF), an expired lease of a killed
+ * orders process (SAGA_LEASE) and a pending charge's reconciliation
+ * (RECONCILE_AFTER + RECONCILE_INTERVAL), with room to spare.
+ */
+const MARGIN_MS = 20_000;
+/** GAVE_UP_REASON is the start of the failure reason of an order whose step ran out of time (services/orders/src/domain/saga.ts). */
+const GAVE_UP_REASON = 'We could not complete your order because a service did not answer in time.';
+const TEST_AMQP_URL = process.env.TEST_AMQP_URL || undefined;
 
 /** mulberry32 is a small seeded PRNG returning floats in [0, 1). */
 function mulberry32(seed: number): () => number {
@@ -79,7 +105,7 @@ async function listAll(shop: ShopClients): Promise<Order[]> {
   return orders;
 }
 
-const backend = TEST_DATABASE_URL ? 'postgres' : 'pglite';
+const backend = `${TEST_DATABASE_URL ? 'postgres' : 'pglite'}, ${TEST_AMQP_URL ? 'RabbitMQ' : 'event feed'}`;
 
 describe(`checkout under kill -9 (${backend})`, () => {
   let mesh: Mesh;
@@ -89,7 +115,9 @@ describe(`checkout under kill -9 (${backend})`, () => {
     mesh = await startMesh([...CHECKOUT_SERVICES], {
       simulator: true,
       databaseUrl: TEST_DATABASE_URL,
+      amqpUrl: TEST_AMQP_URL,
       env: {
+        SAGA_STEP_TIMEOUT: `${STEP_TIMEOUT_MS}ms`,
         // A killed orders process leaves its leases behind: keep them short so a restart takes over soon.
         SAGA_LEASE: '3s',
         SAGA_RECOVERY_INTERVAL: '500ms',
@@ -134,12 +162,16 @@ describe(`checkout under kill -9 (${backend})`, () => {
       const clients = Array.from({ length: CLIENTS }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) await placeWithRetries(shop, next, seen);
       });
+      let chaosMs = 0;
       const chaos = (async () => {
+        let firstKill: number | undefined;
         for (const { pauseMs, victims } of kills) {
           await new Promise((r) => setTimeout(r, pauseMs));
+          firstKill ??= Date.now();
           await Promise.all(victims.map((v) => mesh.kill(v, 'SIGKILL')));
           await Promise.all(victims.map((v) => mesh.start(v)));
         }
+        chaosMs = Date.now() - firstKill!;
       })();
       await Promise.all([...clients, chaos]);
 
@@ -186,7 +218,20 @@ describe(`checkout under kill -9 (${backend})`, () => {
         });
       }
       const states = orders.reduce<Record<string, number>>((acc, o) => ({ ...acc, [OrderState[o.state]]: (acc[OrderState[o.state]] ?? 0) + 1 }), {});
-      console.warn(`crash test seed ${seed}: kills ${JSON.stringify(kills)}; orders ${JSON.stringify(states)}`);
+      const reasons = orders
+        .filter((o) => o.state === OrderState.ORDER_STATE_FAILED)
+        .reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.failureReason.split(':')[0]!]: (acc[o.failureReason.split(':')[0]!] ?? 0) + 1 }), {});
+      console.warn(
+        `crash test seed ${seed}: kills ${JSON.stringify(kills)} over ${chaosMs} ms; orders ${JSON.stringify(states)}; failed ${JSON.stringify(reasons)}`,
+      );
+
+      // Dependencies back within the step budget: nothing failed for want of an answer.
+      if (chaosMs + MARGIN_MS < STEP_TIMEOUT_MS) {
+        const gaveUp = orders.filter((o) => o.failureReason.startsWith(GAVE_UP_REASON)).map((o) => o.id);
+        expect(gaveUp).toEqual([]);
+      } else {
+        console.warn(`crash test: the chaos took ${chaosMs} ms, too close to the ${STEP_TIMEOUT_MS} ms step budget to require that no order gave up`);
+      }
     } catch (err) {
       if (err instanceof ShopError) console.warn(`crash test failed on a call: ${err.message}`);
       throw err;

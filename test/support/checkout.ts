@@ -1,6 +1,12 @@
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { createServiceIdentity } from '@shop/kit';
 import { createShopClients, ShopError, Status, type ShopClients } from '@shop/sdk';
+import { createPromiseClient } from '@shop/sdk/lib/promise-client';
+import type { EventEnvelope } from '@shop/sdk/ts/shop/events/v1/envelope';
+import { EventFeedServiceDefinition } from '@shop/sdk/ts/shop/events/v1/event_feed_service';
 import { OrderState } from '@shop/sdk/ts/shop/orders/v1/order';
-import type { Mesh } from './mesh';
+import type { Mesh, MeshService } from './mesh';
 
 /** CHECKOUT_SERVICES are the processes a checkout needs, users first (the others fetch its keys). */
 export const CHECKOUT_SERVICES = ['users', 'catalog', 'inventory', 'payments', 'orders', 'shipping'] as const;
@@ -84,4 +90,39 @@ export async function simulatorCharges(mesh: Mesh, orderId?: string): Promise<Si
   const res = await fetch(url, { headers: { authorization: 'Bearer sk_test_shopmesh_simulator' } });
   if (!res.ok) throw new Error(`simulator answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { data: SimulatorCharge[] }).data;
+}
+
+/**
+ * feedEnvelopes reads every event a service has published, from its
+ * EventFeedService, calling as the orders service (feeds are internal) with
+ * the key the mesh's processes share in `<dataDir>/keys`. Each outbox row
+ * appears once, however often the relay delivered it: counting them counts
+ * effects, not deliveries.
+ */
+export async function feedEnvelopes(mesh: Mesh, service: MeshService): Promise<EventEnvelope[]> {
+  const identity = await createServiceIdentity({ service: 'orders', keysDir: join(mesh.dataDir, 'keys') });
+  const feed = createPromiseClient(EventFeedServiceDefinition, mesh.address(service), credentials.createInsecure(), { defaultDeadlineMs: 10_000 });
+  try {
+    const metadata = { 'x-shop-service-token': await identity.token() };
+    const all: EventEnvelope[] = [];
+    for (let after = '0'; ; ) {
+      const { events } = await feed.pullEvents({ afterPosition: after, maxEvents: 500 }, { metadata });
+      all.push(...events.map((e) => e.envelope!));
+      if (events.length < 500) return all;
+      after = events[events.length - 1]!.position;
+    }
+  } finally {
+    feed.close();
+  }
+}
+
+/** countByOrder counts, per order id, the envelopes whose payload is of kind `$case`. */
+export function countByOrder(envelopes: EventEnvelope[], $case: NonNullable<EventEnvelope['payload']>['$case']): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of envelopes) {
+    if (e.payload?.$case !== $case) continue;
+    const orderId = (e.payload.value as { orderId?: string }).orderId ?? '';
+    counts.set(orderId, (counts.get(orderId) ?? 0) + 1);
+  }
+  return counts;
 }
