@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { cacheVerifiedTokens, createUserTokenVerifier, unavailable, type Contract } from '@shop/kit';
 import { ErrorRenderer } from './errors/error-body';
 import { GatewayError } from './errors/gateway-error';
+import type { Reason } from './errors/reason';
 import { createHandler, type HandlerSettings, type InFlight } from './http/handler';
 import { buildOpenApi, OPS_PATHS, type OpenApiDocument } from './openapi/build-openapi';
 import { createDocs } from './openapi/docs-page';
@@ -182,7 +183,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // Requests node:http cannot parse still get a JSON answer, then the connection closes.
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const [status, reason, message] =
+    const [status, reason, message]: [number, Reason, string] =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'HEADERS_TOO_LARGE', `the request line and headers exceed ${settings.maxHeaderBytes} bytes`]
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
@@ -235,7 +236,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 function jwksFromUsers(contract: Contract, codec: JsonCodec, channel: () => GrpcChannel): () => Promise<{ keys: readonly JWK[] }> {
   const method = contract.method(`/${JWKS_SERVICE}/GetJwks`);
   if (method === undefined) {
-    return () => Promise.reject(unavailable('AUTH_KEYS_UNAVAILABLE', 'the contract has no AuthService.GetJwks and no key source was given'));
+    return () => Promise.reject(unavailable('AUTH_KEYS_UNAVAILABLE' satisfies Reason, 'the contract has no AuthService.GetJwks and no key source was given'));
   }
   return async () => {
     const result = await channel().unary({ path: method.path, message: new Uint8Array(0), metadata: [], deadline: Date.now() + 3_000 });

@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import type { JWK } from 'jose';
@@ -17,6 +16,7 @@ import { sharedContract } from '@shop/kit';
 import { createTestAuth, startTestService, type TestAuth, type TestService } from '@shop/kit/testing';
 import { createPromiseClient } from '@shop/sdk/lib/promise-client';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { freePort } from '../../test/support/mesh';
 import { createGateway, type Gateway } from '../src/create-gateway';
 import { detail, errorOf, http } from './support/http';
 
@@ -39,18 +39,6 @@ let testAuth: TestAuth;
 const running = new Map<Name, TestService>();
 let gateway: Gateway;
 let base: string;
-
-/** freePort asks the OS for a free port, so every service can be told every other's address before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   testAuth = await createTestAuth();

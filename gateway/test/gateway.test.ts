@@ -12,7 +12,9 @@ import { createTestAuth, type TestAuth } from '@shop/kit/testing';
 import { createGateway, type Gateway, type GatewayDeps, type GatewaySettings } from '../src/create-gateway';
 import { MemoryRateLimiter } from '../src/security/rate-limit';
 import { loadIoredis, RedisRateLimiter } from '../src/security/redis-rate-limit';
+import { openApiPath } from '../src/routing/path-template';
 import { detail, errorOf, http } from './support/http';
+import { checkOpenApi31 } from './support/openapi-check';
 import { startFakeShop, type FakeShop } from './support/shop-backends';
 
 const contract = sharedContract();
@@ -49,8 +51,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('the gateway', () => {
   let base: string;
+  let gateway: Gateway;
   beforeAll(async () => {
-    ({ base } = await start());
+    ({ base, gateway } = await start());
   });
 
   describe('edge security', () => {
@@ -275,9 +278,14 @@ describe('the gateway', () => {
       expect(res.text).toContain('process_cpu_user_seconds_total');
     });
 
-    it('serves the OpenAPI document and the docs page with its assets, from this origin only', async () => {
+    it('serves a valid OpenAPI 3.1 document of every route it serves, and the docs page with its assets, from this origin only', async () => {
       const doc = await http(base, 'GET', '/openapi.json');
       expect(doc.json.openapi).toBe('3.1.0');
+      expect(checkOpenApi31(doc.json)).toEqual([]);
+      for (const route of gateway.routes) {
+        const item = doc.json.paths[openApiPath(route.template)];
+        expect(item?.[route.httpMethod.toLowerCase()] ?? item?.['x-additionalOperations']?.[route.httpMethod]).toBeDefined();
+      }
       const page = await http(base, 'GET', '/docs');
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -290,7 +298,10 @@ describe('the gateway', () => {
     });
 
     it('takes only GET and HEAD on its own paths', async () => {
-      expect((await http(base, 'POST', '/healthz', { body: {} })).status).toBe(405);
+      const res = await http(base, 'POST', '/healthz', { body: {} });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(detail(res, 'google.rpc.ErrorInfo')).toMatchObject({ reason: 'METHOD_NOT_ALLOWED', domain: 'shop.example' });
     });
   });
 });

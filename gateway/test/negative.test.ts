@@ -6,7 +6,8 @@ import pino from 'pino';
 import { sharedContract } from '@shop/kit';
 import { createTestAuth, type TestAuth } from '@shop/kit/testing';
 import { createGateway, type Gateway } from '../src/create-gateway';
-import { errorOf, http, rawHttp, type HttpResult } from './support/http';
+import { isReason } from '../src/errors/reason';
+import { detail, errorOf, http, rawHttp, type HttpResult } from './support/http';
 import { startFakeShop, type FakeShop } from './support/shop-backends';
 import { badTokens, type BadTokens } from './support/tokens';
 
@@ -57,10 +58,12 @@ interface NegativeCase {
   name: string;
   status: number;
   send: () => Promise<HttpResult>;
+  /** reason is the ErrorInfo reason expected, where the case pins one down. */
+  reason?: string;
 }
 
 const cases: NegativeCase[] = [
-  { name: 'malformed JSON', status: 400, send: () => call('POST', '/v1/users', { body: '{"email": "a@b.c", ' }) },
+  { name: 'malformed JSON', status: 400, reason: 'VALIDATION_FAILED', send: () => call('POST', '/v1/users', { body: '{"email": "a@b.c", ' }) },
   { name: 'JSON that is not an object for a "*" body', status: 400, send: () => call('POST', '/v1/users', { body: '"hello"' }) },
   { name: 'a string where a number belongs', status: 400, send: () => call('GET', '/v1/products?pageSize=ten') },
   { name: 'an object where a string belongs', status: 400, send: () => call('POST', '/v1/auth/login', { body: { email: { a: 1 }, password: 'x' } }) },
@@ -68,10 +71,10 @@ const cases: NegativeCase[] = [
   { name: 'an unknown field in the body', status: 400, send: () => call('POST', '/v1/auth/login', { body: { email: 'a@b.c', password: 'x', admin: true } }) },
   { name: 'an unknown query parameter', status: 400, send: () => call('GET', '/v1/products?is_admin=true') },
   { name: 'an unknown enum value', status: 400, send: () => call('GET', '/v1/orders?state=ORDER_STATE_STOLEN', { headers: bearer(alice) }) },
-  { name: 'a body above the limit', status: 413, send: () => call('POST', '/v1/auth/login', { body: JSON.stringify({ email: 'a'.repeat(70_000), password: 'x' }) }) },
+  { name: 'a body above the limit', status: 413, reason: 'BODY_TOO_LARGE', send: () => call('POST', '/v1/auth/login', { body: JSON.stringify({ email: 'a'.repeat(70_000), password: 'x' }) }) },
   { name: 'nesting deeper than the limit', status: 400, send: () => call('POST', '/v1/products', { headers: bearer(alice), body: nest(40) }) },
-  { name: 'a body that is not JSON', status: 415, send: () => call('POST', '/v1/auth/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a&password=b' }) },
-  { name: 'no token on a protected route', status: 401, send: () => call('GET', '/v1/orders', {}) },
+  { name: 'a body that is not JSON', status: 415, reason: 'UNSUPPORTED_MEDIA_TYPE', send: () => call('POST', '/v1/auth/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a&password=b' }) },
+  { name: 'no token on a protected route', status: 401, reason: 'UNAUTHENTICATED', send: () => call('GET', '/v1/orders', {}) },
   { name: 'an expired token', status: 401, send: () => call('GET', '/v1/orders', { headers: bearer(tokens.expired) }) },
   { name: 'a token signed by another key', status: 401, send: () => call('GET', '/v1/orders', { headers: bearer(tokens.wrongKey) }) },
   { name: 'an alg=none token', status: 401, send: () => call('GET', '/v1/orders', { headers: bearer(tokens.algNone) }) },
@@ -82,7 +85,7 @@ const cases: NegativeCase[] = [
   { name: 'a customer on an admin route', status: 403, send: () => call('POST', '/v1/products', { headers: bearer(alice), body: product }) },
   { name: 'a customer listing the users', status: 403, send: () => call('GET', '/v1/users', { headers: bearer(alice) }) },
   { name: 'an unknown route', status: 404, send: () => call('GET', '/v1/admin/debug') },
-  { name: 'a wrong method', status: 405, send: () => call('DELETE', '/v1/orders', { headers: bearer(alice) }) },
+  { name: 'a wrong method', status: 405, reason: 'METHOD_NOT_ALLOWED', send: () => call('DELETE', '/v1/orders', { headers: bearer(alice) }) },
   { name: 'an internal RPC by its gRPC path', status: 404, send: () => call('POST', '/shop.payments.v1.PaymentService/Charge', { body: {} }) },
   { name: 'malformed percent-encoding', status: 400, send: () => call('GET', '/v1/products/%ZZ') },
   { name: 'a malformed grpc-timeout', status: 400, send: () => call('GET', '/v1/products', { headers: { 'grpc-timeout': '-1S' } }) },
@@ -97,18 +100,22 @@ describe('bad requests', () => {
     expect(typeof error.message).toBe('string');
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.text).not.toMatch(/\s+at\s+\S+\s+\(|node_modules|\.ts:\d+/);
+    // Every reason a client can branch on is a value of shop.common.v1.ErrorReason.
+    const info = detail(res, 'google.rpc.ErrorInfo');
+    if (info !== undefined) expect(isReason(info['reason'])).toBe(true);
+    if (c.reason !== undefined) expect(info).toMatchObject({ reason: c.reason, domain: 'shop.example' });
   });
 
   it('answers headers above the limit with 431 and a JSON error', async () => {
     const response = await rawHttp(port, `GET /v1/products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(10_000)}\r\n\r\n`);
     expect(response).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ code: 431 });
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ code: 431, details: expect.arrayContaining([expect.objectContaining({ reason: 'HEADERS_TOO_LARGE' })]) });
   });
 
   it('answers a request that is not HTTP with 400 and a JSON error', async () => {
     const response = await rawHttp(port, 'HELLO THERE\r\n\r\n');
     expect(response).toMatch(/^HTTP\/1\.1 400 /);
-    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ code: 400 });
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ code: 400, details: expect.arrayContaining([expect.objectContaining({ reason: 'MALFORMED_REQUEST' })]) });
   });
 
   it('refuses a body declared above the limit before reading it', async () => {
@@ -141,13 +148,18 @@ describe('a flood past the rate limit', () => {
   afterAll(() => limited.close({ graceMs: 100 }));
 
   it('answers 429 with Retry-After and RateLimit headers past the per-IP burst, never 5xx, and keeps serving', async () => {
+    const started = performance.now();
     const results = await Promise.all(Array.from({ length: 300 }, () => http(limitedBase, 'GET', '/v1/products/p-1')));
+    const elapsedSec = (performance.now() - started) / 1000;
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    // The bucket lets the burst through, then 20 a second for as long as the
+    // flood lasted (longer on a busy machine), and nothing more.
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(30);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThan(60);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(30 + Math.ceil(20 * elapsedSec));
     const refused = results.filter((r) => r.status === 429);
-    expect(refused.length).toBeGreaterThan(200);
+    expect(refused.length).toBe(statuses.filter((s) => s !== 200).length);
+    expect(refused.length).toBeGreaterThan(0);
     for (const r of refused.slice(0, 5)) {
       expect(errorOf(r)).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -345,6 +345,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
       Promise.resolve()
         .then(() => op(req, res, headers))
         .catch((err: unknown) => {
+          if (err instanceof GatewayError && !res.headersSent) return sendError(res, headers, errors.fromGatewayError(err, requestId));
           log.error({ err, requestId, path }, 'operations endpoint failed');
           if (!res.headersSent) sendError(res, headers, errors.internal(requestId));
         });

@@ -17,8 +17,28 @@ describe('buildOpenApi', () => {
   const shopRoutes = readRoutes(shop);
   const doc = buildOpenApi(shopRoutes, shop.registry, options);
 
-  it('generates a valid OpenAPI 3.1 document for the shop contract', async () => {
-    expect(await checkOpenApi31(JSON.parse(JSON.stringify(doc)))).toEqual([]);
+  it('generates a valid OpenAPI 3.1 document for the shop contract', () => {
+    expect(checkOpenApi31(JSON.parse(JSON.stringify(doc)))).toEqual([]);
+  });
+
+  describe('the validity check', () => {
+    // Each mutation breaks one rule of OpenAPI 3.1; a check that passes any of
+    // them would let the test above pass on an invalid document.
+    const mutations: Array<[string, (copy: any) => void, RegExp]> = [
+      ['a parameter in the body (an OpenAPI 2 location)', (copy) => (operation(copy, 'GET', '/v1/products/{product_id}').parameters[0].in = 'body'), /official OpenAPI 3\.1 schema: \/paths\/~1v1~1products~1\{product_id\}\/get\/parameters\/0\/in: must be equal to one of the allowed values/],
+      ['a response without its description', (copy) => delete operation(copy, 'GET', '/v1/products/{product_id}').responses['200'].description, /official OpenAPI 3\.1 schema: .*responses\/200: must have required property 'description'/],
+      ['an unknown field on an operation', (copy) => (operation(copy, 'GET', '/v1/orders').consumes = ['application/json']), /official OpenAPI 3\.1 schema: \/paths\/~1v1~1orders\/get: must NOT have unevaluated properties/],
+      ['a JSON Schema type that does not exist, nested in a component schema', (copy) => (copy.components.schemas['shop.catalog.v1.Product'].properties.version.type = 'int64'), /official OpenAPI 3\.1 schema: \/components\/schemas\/shop\.catalog\.v1\.Product\/properties\/version\/type: must be equal to one of the allowed values/],
+      ['a regular expression that does not compile', (copy) => (copy.components.schemas['shop.catalog.v1.Product'].properties.sku.pattern = '(['), /official OpenAPI 3\.1 schema: \/components\/schemas\/shop\.catalog\.v1\.Product\/properties\/sku\/pattern: must match format "regex"/],
+      ['a discriminator without its property name (the OpenAPI vocabulary of the dialect)', (copy) => (copy.components.schemas['shop.catalog.v1.Product'].properties.price.discriminator = {}), /official OpenAPI 3\.1 schema: \/components\/schemas\/shop\.catalog\.v1\.Product\/properties\/price\/discriminator: must have required property 'propertyName'/],
+      ['a path variable with no parameter', (copy) => (copy.paths['/v1/products/{product_id}'].get.parameters = []), /\{product_id\} has no path parameter/],
+      ['a $ref to nothing', (copy) => (copy.components.schemas['shop.catalog.v1.Product'].properties.price = { $ref: '#/components/schemas/Nope' }), /unresolved \$ref #\/components\/schemas\/Nope/],
+    ];
+    it.each(mutations)('refuses %s', (_name, mutate, problem) => {
+      const copy = JSON.parse(JSON.stringify(doc));
+      mutate(copy);
+      expect(checkOpenApi31(copy)).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
+    });
   });
 
   it('documents every route the gateway serves, and its own endpoints', () => {
@@ -77,7 +97,7 @@ describe('buildOpenApi', () => {
     const contract = testContract();
     const routes = readRoutes(contract);
     const test = buildOpenApi(routes, contract.registry, options);
-    expect(await checkOpenApi31(JSON.parse(JSON.stringify(test)))).toEqual([]);
+    expect(checkOpenApi31(JSON.parse(JSON.stringify(test)))).toEqual([]);
     for (const route of routes) expect(operation(test, route.httpMethod, openApiPath(route.template))).toBeDefined();
     expect(operation(test, 'GET', '/v1/{name}').parameters[0].description).toContain('shelves/*/sinks/*');
     expect(operation(test, 'SEARCH', '/v1/sinks:lookup')).toBeDefined();

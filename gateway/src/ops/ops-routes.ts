@@ -1,7 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { status as Code } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { GatewayError } from '../errors/gateway-error';
 import type { OpsHandler } from '../http/handler';
-import { sendJson, sendText, type Headers } from '../http/respond';
+import { sendJson, sendText } from '../http/respond';
 import type { Docs } from '../openapi/docs-page';
 import type { ReadinessReport } from './readiness';
 
@@ -24,7 +26,7 @@ export function createOpsRoutes(deps: OpsDeps): Map<string, OpsHandler> {
   const routes = new Map<string, OpsHandler>();
   const get = (path: string, handler: OpsHandler) =>
     routes.set(path, (req, res, headers) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, res, headers);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req);
       return handler(req, res, headers);
     });
 
@@ -54,8 +56,7 @@ export function createOpsRoutes(deps: OpsDeps): Map<string, OpsHandler> {
   return routes;
 }
 
-function methodNotAllowed(req: IncomingMessage, res: ServerResponse, headers: Headers): void {
-  headers.push('allow', 'GET, HEAD');
-  const body = JSON.stringify({ error: { code: 405, status: 'UNIMPLEMENTED', message: `${req.method} is not allowed here; allowed: GET, HEAD`, details: [] } });
-  sendJson(res, 405, headers, body);
+function methodNotAllowed(req: IncomingMessage): never {
+  // The handler renders it like every other error: one JSON shape, with the request id.
+  throw new GatewayError(Code.UNIMPLEMENTED, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: GET, HEAD`, { httpStatus: 405, headers: [['allow', 'GET, HEAD']] });
 }

@@ -80,10 +80,12 @@ export class Router<R extends RoutableEntry> {
 
   /** match finds the route for a method and a raw request path (without the query string). */
   match(method: string, rawPath: string): MatchResult<R> {
-    if (rawPath.length === 0 || rawPath[0] !== '/') return { kind: 'not-found' };
+    if (rawPath.length === 0 || rawPath.charCodeAt(0) !== SLASH) return { kind: 'not-found' };
     const raw = rawPath.slice(1).split('/');
-    const decoded = raw.map(decodeSegment);
-    const allowed = new Set<string>();
+    // Most paths have nothing to decode: then the decoded segments are the raw ones.
+    const encoded = rawPath.includes('%');
+    const decoded = encoded ? raw.map(decodeSegment) : raw;
+    const allowed: Allowed = { methods: undefined };
     const last = raw.length - 1;
     const colon = raw[last].lastIndexOf(':');
     if (colon > 0) {
@@ -91,27 +93,29 @@ export class Router<R extends RoutableEntry> {
       const verb = decodeSegment(raw[last].slice(colon + 1));
       const rawWithoutVerb = raw.slice();
       rawWithoutVerb[last] = raw[last].slice(0, colon);
-      const decodedWithoutVerb = decoded.slice();
-      decodedWithoutVerb[last] = decodeSegment(rawWithoutVerb[last]);
+      const decodedWithoutVerb = encoded ? decoded.slice() : rawWithoutVerb;
+      if (encoded) decodedWithoutVerb[last] = decodeSegment(rawWithoutVerb[last]);
       const found = this.find(method, rawWithoutVerb, decodedWithoutVerb, verb, allowed);
       if (found) return { kind: 'match', match: found };
     }
     const found = this.find(method, raw, decoded, '', allowed);
     if (found) return { kind: 'match', match: found };
-    return allowed.size > 0 ? { kind: 'method-not-allowed', allowed: [...allowed].sort() } : { kind: 'not-found' };
+    return allowed.methods !== undefined ? { kind: 'method-not-allowed', allowed: [...allowed.methods].sort() } : { kind: 'not-found' };
   }
 
-  private find(method: string, raw: string[], decoded: string[], verb: string, allowed: Set<string>): RouteMatch<R> | undefined {
+  private find(method: string, raw: string[], decoded: string[], verb: string, allowed: Allowed): RouteMatch<R> | undefined {
     const hit = this.walk(this.root, 0, decoded, verb, method, allowed);
     return hit === undefined ? undefined : { route: hit, values: extract(hit.template, raw, decoded) };
   }
 
-  private walk(current: Node<R>, i: number, segments: string[], verb: string, method: string, allowed: Set<string>): R | undefined {
+  private walk(current: Node<R>, i: number, segments: string[], verb: string, method: string, allowed: Allowed): R | undefined {
     if (i === segments.length) {
-      const hit = pick(current.routes, verb, method, allowed);
-      if (hit) return hit;
+      if (current.routes.length > 0) {
+        const hit = pick(current.routes, verb, method, allowed);
+        if (hit) return hit;
+      }
     } else {
-      const literal = current.literal.get(segments[i]);
+      const literal = current.literal.size > 0 ? current.literal.get(segments[i]) : undefined;
       if (literal) {
         const hit = this.walk(literal, i + 1, segments, verb, method, allowed);
         if (hit) return hit;
@@ -123,16 +127,24 @@ export class Router<R extends RoutableEntry> {
       }
     }
     // `**` takes whatever is left, zero segments included.
-    return pick(current.deep, verb, method, allowed);
+    return current.deep.length > 0 ? pick(current.deep, verb, method, allowed) : undefined;
   }
 }
 
-function pick<R extends RoutableEntry>(entries: Array<{ verb: string; entry: R }>, verb: string, method: string, allowed: Set<string>): R | undefined {
+const SLASH = 0x2f;
+
+/** Allowed collects the methods of routes that match the path but not the method; the set is made only when needed. */
+interface Allowed {
+  methods: Set<string> | undefined;
+}
+
+function pick<R extends RoutableEntry>(entries: Array<{ verb: string; entry: R }>, verb: string, method: string, allowed: Allowed): R | undefined {
   for (const e of entries) {
     if (e.verb !== verb) continue;
     if (e.entry.httpMethod === method || (method === 'HEAD' && e.entry.httpMethod === 'GET')) return e.entry;
-    allowed.add(e.entry.httpMethod);
-    if (e.entry.httpMethod === 'GET') allowed.add('HEAD');
+    const methods = (allowed.methods ??= new Set());
+    methods.add(e.entry.httpMethod);
+    if (e.entry.httpMethod === 'GET') methods.add('HEAD');
   }
   return undefined;
 }

@@ -80,6 +80,19 @@ describe('HpackEncoder', () => {
     expect(second.length).toBe(3 + 17);
   });
 
+  it('writes short and long literals alike, and asks the indexing policy once per name', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder();
+    const asked: string[] = [];
+    const policy = (name: string): HeaderIndexing => (asked.push(name), 'literal');
+    const token = `Bearer ${'x'.repeat(300)}`;
+    for (let i = 0; i < 3; i++) {
+      const headers = ['x-request-id', `r${i}`, 'authorization', token, 'grpc-timeout', '9999m'];
+      expect(decoder.decode(encoder.encode(headers, policy))).toEqual({ 'x-request-id': `r${i}`, authorization: token, 'grpc-timeout': '9999m' });
+    }
+    expect(asked).toEqual(['x-request-id', 'authorization', 'grpc-timeout']);
+  });
+
   it('never indexes credentials', () => {
     const block = new HpackEncoder().encode(['authorization', 'Bearer secret'], () => 'never');
     expect(block[0] & 0xf0).toBe(0x10);

@@ -250,8 +250,10 @@ export type HeaderIndexing = 'index' | 'literal' | 'never';
  * never-indexed literals, so no intermediary compresses them.
  */
 export class HpackEncoder {
-  // name -> value -> insertion ordinal, so a lookup allocates nothing.
-  private readonly dynamic = new Map<string, Map<string, number>>();
+  // One record per header name, so a header costs one map lookup: what the
+  // static table offers for it, how it may be indexed, and the values it has
+  // in the dynamic table (value -> insertion ordinal).
+  private readonly names = new Map<string, NameEntry>();
   private inserted = 0;
   private used = 0;
   private pendingSizeUpdate: number | undefined;
@@ -269,13 +271,17 @@ export class HpackEncoder {
     const size = Math.min(peerSize, 4096);
     if (size === this.tableSize) return;
     this.tableSize = size;
-    this.dynamic.clear();
+    for (const entry of this.names.values()) entry.dynamic = undefined;
     this.inserted = 0;
     this.used = 0;
     this.pendingSizeUpdate = size;
   }
 
-  /** encode writes one header block; `headers` is a flat [name, value, name, value, ...] list with lower-case names. */
+  /**
+   * encode writes one header block; `headers` is a flat [name, value, name,
+   * value, ...] list with lower-case names. `indexing` must give the same
+   * answer for a name every time: it is asked once per name.
+   */
   encode(headers: readonly string[], indexing: (name: string) => HeaderIndexing): Buffer {
     const out = new ByteWriter(256);
     if (this.pendingSizeUpdate !== undefined) {
@@ -288,34 +294,43 @@ export class HpackEncoder {
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i];
       const value = headers[i + 1];
-      const values = this.dynamic.get(name);
-      const ordinal = values?.get(value);
+      let entry = this.names.get(name);
+      if (entry === undefined) {
+        entry = { staticName: STATIC_NAME.get(name) ?? 0, staticValues: STATIC_VALUES.get(name), mode: indexing(name), dynamic: undefined };
+        this.names.set(name, entry);
+      }
+      const ordinal = entry.dynamic?.get(value);
       if (ordinal !== undefined) {
         out.integer(0x80, 7, STATIC_COUNT + this.inserted - ordinal);
         continue;
       }
-      const staticIndex = STATIC_VALUES.get(name)?.get(value);
+      const staticIndex = entry.staticValues?.get(value);
       if (staticIndex !== undefined) {
         out.integer(0x80, 7, staticIndex);
         continue;
       }
-      const mode = indexing(name);
-      const nameIndex = STATIC_NAME.get(name) ?? 0;
+      const nameIndex = entry.staticName;
       const entrySize = name.length + value.length + ENTRY_OVERHEAD;
-      if (mode === 'index' && this.used + entrySize <= this.tableSize) {
+      if (entry.mode === 'index' && this.used + entrySize <= this.tableSize) {
         out.integer(0x40, 6, nameIndex);
         this.used += entrySize;
-        if (values) values.set(value, this.inserted);
-        else this.dynamic.set(name, new Map([[value, this.inserted]]));
+        (entry.dynamic ??= new Map()).set(value, this.inserted);
         this.inserted += 1;
       } else {
-        out.integer(mode === 'never' ? 0x10 : 0x00, 4, nameIndex);
+        out.integer(entry.mode === 'never' ? 0x10 : 0x00, 4, nameIndex);
       }
       if (nameIndex === 0) out.string(name);
       out.string(value);
     }
     return out.finish();
   }
+}
+
+interface NameEntry {
+  staticName: number;
+  staticValues: Map<string, number> | undefined;
+  mode: HeaderIndexing;
+  dynamic: Map<string, number> | undefined;
 }
 
 /** ByteWriter appends bytes to a growing buffer. */
@@ -347,10 +362,20 @@ class ByteWriter {
     this.buf[this.pos++] = value;
   }
   string(text: string): void {
-    const length = Buffer.byteLength(text, 'latin1');
+    // latin1: one byte per character (header values are ASCII; see HpackDecoder).
+    const length = text.length;
     this.integer(0x00, 7, length);
     this.ensure(length);
-    this.pos += this.buf.write(text, this.pos, 'latin1');
+    if (length > 64) {
+      this.pos += this.buf.write(text, this.pos, 'latin1');
+      return;
+    }
+    // Short strings, most of a gRPC call's headers, are cheaper copied here
+    // than through a call into the runtime's native write.
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
   }
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
