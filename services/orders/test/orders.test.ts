@@ -67,8 +67,8 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
   beforeAll(async () => {
     mesh = await startMesh(backend);
     orders = await startOrders(mesh, {
-      // Ambiguous charges (tok_slow) are retried for longer than the simulator's 1.5 s slow answer.
-      env: { SAGA_RETRY_BACKOFF: '100ms', SAGA_RETRY_MAX_BACKOFF: '1s', SAGA_STEP_ATTEMPTS: '6' },
+      // Ambiguous charges (tok_slow) are retried within SAGA_STEP_TIMEOUT, far longer than the simulator's 1.5 s slow answer.
+      env: { SAGA_RETRY_BACKOFF: '100ms', SAGA_RETRY_MAX_BACKOFF: '1s' },
       options: { hooks: { checkpoint: (p) => gate.checkpoint(p) } },
     });
   });
@@ -381,7 +381,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
       gate.arm();
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '2' }] }, orders.client, { deadline: 1_000 });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '2' }] }, orders.client, { deadline: 15_000 });
       expect(order?.state).toBe(OrderState.ORDER_STATE_PENDING);
       const { order: cancelled } = await orders.client.cancelOrder({ orderId: order!.id }, ada);
       expect(cancelled).toMatchObject({ state: OrderState.ORDER_STATE_CANCELLED, failureReason: 'The order was cancelled at your request.' });
@@ -417,7 +417,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
       gate.arm();
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] }, orders.client, { deadline: 1_000 });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] }, orders.client, { deadline: 15_000 });
       expect(order?.state).toBe(OrderState.ORDER_STATE_PENDING);
 
       const seen: Order[] = [];
@@ -452,6 +452,37 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         })(),
       );
       expect(err.code).toBe(Code.NOT_FOUND);
+    });
+
+    it('ends open watches with UNAVAILABLE when the process shuts down, well within the grace period', async () => {
+      const other = await startOrders(mesh, { env: { SHUTDOWN_GRACE_MS: '20000' } });
+      let stopped = false;
+      try {
+        const p = await mesh.product({ stock: 5 });
+        const ada = await mesh.as(freshUser());
+        // CONFIRMED is not terminal (the order waits for shipping), so the watch stays open.
+        const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] }, other.client);
+        expect(order?.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
+        const seen: Order[] = [];
+        const watching = failure(
+          (async () => {
+            for await (const message of other.client.watchOrder({ orderId: order!.id }, { ...ada, deadline: 60_000 })) seen.push(message.order!);
+          })(),
+        );
+        for (let waited = 0; seen.length === 0 && waited < 5_000; waited += 20) await sleep(20);
+        expect(seen.map((o) => o.state)).toEqual([OrderState.ORDER_STATE_CONFIRMED]);
+
+        const started = Date.now();
+        await other.svc.stop();
+        stopped = true;
+        const tookMs = Date.now() - started;
+        const err = await watching;
+        expect([err.code, err.reason]).toEqual([Code.UNAVAILABLE, 'SHUTTING_DOWN']);
+        expect(tookMs).toBeLessThan(5_000);
+      } finally {
+        other.client.close();
+        if (!stopped) await other.svc.stop();
+      }
     });
   });
 

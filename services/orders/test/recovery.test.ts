@@ -20,6 +20,10 @@ function sleep(ms: number): Promise<void> {
  * same database. The new one's recovery loop must take the order over once
  * the dead lease expires and finish it exactly once.
  */
+// Generous: a loaded CI machine on the embedded database is slow, and the
+// waits below end as soon as the awaited state is reached.
+jest.setTimeout(150_000);
+
 describe.each(backends())('saga recovery after a crash on %s', (backend: Backend) => {
   let mesh: Mesh;
 
@@ -31,7 +35,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
   async function until(client: OrdersInstance['client'], user: Metadata, orderId: string, done: (o: Order) => boolean): Promise<Order> {
     for (let waited = 0; ; waited += 100) {
       const { order } = await client.getOrder({ orderId }, user);
-      if (done(order!) || waited > 20_000) return order!;
+      if (done(order!) || waited > 60_000) return order!;
       await sleep(100);
     }
   }
@@ -46,15 +50,20 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
     const product = await mesh.product({ stock: 5 });
     const user = await mesh.as(`crash-${randomBytes(3).toString('hex')}`);
     let crashed = false;
+    let markCrashed!: () => void;
+    const crash = new Promise<void>((resolve) => (markCrashed = resolve));
     const doomed = await startOrders(mesh, {
       storage,
-      // It never recovers anything itself, and its lease on the order expires soon after it dies.
-      env: { SAGA_RECOVERY_INTERVAL: '1h', SAGA_LEASE: '1s' },
+      // It never recovers anything itself, its lease on the order expires soon
+      // after it dies, and PlaceOrder answers with the order as it stands
+      // after a short wait rather than waiting for a saga that will not move.
+      env: { SAGA_RECOVERY_INTERVAL: '1h', SAGA_LEASE: '1s', PLACE_ORDER_WAIT: '200ms' },
       options: {
         hooks: {
           checkpoint(point) {
             if (point.step !== crashAt.step || point.at !== crashAt.at) return;
             crashed = true;
+            markCrashed();
             return 'crash';
           },
         },
@@ -62,12 +71,20 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
     });
     let placed: Order;
     try {
+      // The deadline is generous on purpose: on a loaded CI machine the
+      // embedded database can take seconds before the saga reaches the
+      // checkpoint, and the call must not time out first.
       placed = (
         await doomed.client.placeOrder(
           { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
-          { ...user, deadline: 1_000 },
+          { ...user, deadline: 30_000 },
         )
       ).order!;
+      // Stopping aborts the steps in flight, so the process must not stop
+      // before its driver has reached the checkpoint and died there.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([crash, new Promise<void>((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+      clearTimeout(timer);
     } finally {
       await doomed.stop();
     }
