@@ -11,8 +11,8 @@
  * on a busy one. CPU per request is read from /proc for each server process,
  * which is steadier than throughput when other work shares the machine.
  *
- *   npx tsx bench/gateway/run.ts [--rounds 5] [--duration 10] [--warmup 3] [--connections 50] [--cpu-prof DIR]
- * (root package.json has no script for it yet; --cpu-prof DIR writes a V8 profile of the lean gateway)
+ *   npm run bench:gateway -- [--rounds 5] [--duration 10] [--warmup 3] [--connections 50] [--cpu-prof DIR]
+ * (--cpu-prof DIR writes a V8 profile of the lean gateway)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';

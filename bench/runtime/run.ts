@@ -19,6 +19,7 @@ interface Config {
 }
 const CONFIGS: Config[] = [
   { name: 'bare grpc-js', args: ['bare'] },
+  { name: 'bare grpc-js + AsyncLocalStorage scope and a promise per call', args: ['bare-als'] },
   { name: 'runtime, 10% traced (default)', args: ['kit', '0.1'] },
   { name: 'runtime, every call traced', args: ['kit', '1'] },
 ];

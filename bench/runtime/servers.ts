@@ -2,21 +2,24 @@
  * The two servers the runtime benchmark compares, answering the same
  * InventoryService/GetStock message:
  *   bare: a plain @grpc/grpc-js server, nothing else;
+ *   bare-als: the same, each call answered from a promise inside an
+ *         AsyncLocalStorage scope (the floor of any context propagation);
  *   kit:  the full shopmesh runtime chain (tracing, logging, metrics, error
  *         mapping, overload guard, deadline, auth verifying a bearer token).
- * Usage: node --import tsx servers.ts bare|kit PORT [SAMPLE_RATIO]
+ * Usage: node --import tsx servers.ts bare|bare-als|kit PORT [SAMPLE_RATIO]
  * Prints "ready PORT" when listening; on SIGTERM prints "ok N" (calls
  * answered OK) so the driver can check h2load's count against the server's.
  */
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { openSync } from 'node:fs';
-import pino from 'pino';
 import { InventoryServiceDefinition, InventoryServiceService, type GetStockRequest, type GetStockResponse } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { createServer } from '@shop/kit/server/create-server';
 import { createServerMetrics } from '@shop/kit/server/middleware/metrics';
 import { createMetrics } from '@shop/kit/telemetry/metrics';
 import { startTracing } from '@shop/kit/telemetry/tracing';
-import { traceMixin } from '@shop/kit/log/trace-mixin';
+import { createLogger } from '@shop/kit/log/create-logger';
+import { createLogDestination } from '@shop/kit/log/log-destination';
 import { cacheVerifiedTokens } from '@shop/kit/auth/verified-token-cache';
 import { createUserTokenVerifier } from '@shop/kit/auth/user-token-verifier';
 import { createServiceTokenVerifier } from '@shop/kit/auth/service-identity';
@@ -29,13 +32,21 @@ const stock = (sku: string): GetStockResponse => ({
   stock: { sku, onHand: '42', reserved: '2', available: '40', sold: '7', updateTime: new Date(1_700_000_000_000) },
 });
 
-async function bare(): Promise<Server> {
+async function bare(withStorage: boolean): Promise<Server> {
   const server = new Server();
   const fail = (_c: unknown, cb: sendUnaryData<never>) => cb({ code: 12 });
+  // bare-als: the same server with each call run inside an
+  // AsyncLocalStorage scope, as any context propagation on Node 20 needs:
+  // the floor under the runtime's cost.
+  const storage = new AsyncLocalStorage<{ sku: string }>();
+  const answer = (call: ServerUnaryCall<GetStockRequest, GetStockResponse>, cb: sendUnaryData<GetStockResponse>) => {
+    ok += 1;
+    cb(null, stock(call.request.sku));
+  };
   server.addService(InventoryServiceService, {
     getStock(call: ServerUnaryCall<GetStockRequest, GetStockResponse>, cb: sendUnaryData<GetStockResponse>) {
-      ok += 1;
-      cb(null, stock(call.request.sku));
+      if (withStorage) storage.run({ sku: call.request.sku }, () => void Promise.resolve().then(() => answer(call, cb)));
+      else answer(call, cb);
     },
     batchGetStock: fail, setStock: fail, adjustStock: fail, reserveStock: fail,
     commitReservation: fail, releaseReservation: fail, getReservation: fail, returnReservation: fail,
@@ -52,7 +63,8 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
     samplerRatio: Number(ratioArg ?? 0.1),
     exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined },
   });
-  const log = pino({ base: { service: 'bench' }, mixin: traceMixin, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: openSync('/tmp/shop-bench-kit.log', 'w'), sync: false }));
+  // The services' own logger (format, redaction, trace mixin, batching), to a file.
+  const log = createLogger({ service: 'bench', level: 'info', destination: createLogDestination(openSync('/tmp/shop-bench-kit.log', 'w')) });
   const metrics = createMetrics({ service: 'bench' });
   const user = cacheVerifiedTokens(createUserTokenVerifier({ issuer: 'shop-users', audience: 'shop', fetchJwks: async () => ({ keys: [BENCH_JWK] }) }), {
     expiresAt: (u) => u.expiresAt,
@@ -60,7 +72,7 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
   const service = createServiceTokenVerifier({ keysDir: BENCH_KEYS_DIR });
   const server = createServer({
     log,
-    auth: { verifyUser: (t) => user.verify(t), verifyService: (t) => service.verify(t) },
+    auth: { verifyUser: (t) => user.verify(t), verifyService: (t) => service.verify(t), knownUser: (t) => user.lookup(t) },
     metrics: createServerMetrics(metrics),
     maxInFlight: 10_000,
   });
@@ -80,7 +92,7 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
 }
 
 (async () => {
-  const server = mode === 'bare' ? await bare() : await kit();
+  const server = mode === 'bare' || mode === 'bare-als' ? await bare(mode === 'bare-als') : await kit();
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
     process.stdout.write(`ok ${ok}\n`);
