@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { isRequestId, newRequestId } from '@shop/kit';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status as Code } from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
@@ -64,17 +64,6 @@ export interface HandlerDeps {
   inFlight: InFlight;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-// Request ids made here look like UUIDs: a random prefix per process and a
-// counter from a random start, unique without drawing randomness per request.
-const ID_PREFIX = randomUUID().slice(0, 24);
-let idCounter = Math.floor(Math.random() * 2 ** 40);
-
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % 2 ** 48;
-  return ID_PREFIX + idCounter.toString(16).padStart(12, '0');
-}
 const SERVER_SPAN = { kind: SpanKind.SERVER };
 
 /** Exchange is one request being served: what every step reads and the response headers so far. */
@@ -330,7 +319,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   return function handle(req, res) {
     const started = performance.now();
     const incomingId = req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
+    const requestId = isRequestId(incomingId) ? incomingId : newRequestId();
     const headers: Headers = ['x-request-id', requestId];
     const origin = req.headers.origin;
     if (deps.cors.enabled) for (const [k, v] of deps.cors.responseHeaders(origin)) headers.push(k, v);

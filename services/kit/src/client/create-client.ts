@@ -27,11 +27,13 @@ export interface ClientOptions {
 /** MeshClient is a typed promise client of one service. */
 export type MeshClient<D extends ServiceDefinition> = PromiseClient<D> & { close(): void };
 
-const KEEPALIVE = {
+const CHANNEL_DEFAULTS = {
   // Detect dead peers on idle channels (a pod gone without a FIN) within ~40 s.
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
+  // No channelz service is served; its per-call bookkeeping is pure cost (see createServer).
+  'grpc.enable_channelz': 0,
 };
 
 /**
@@ -50,7 +52,7 @@ export function createMeshClients(deps: MeshClientDeps = {}) {
         prepare,
         interceptors: deps.interceptors,
         channelOptions: {
-          ...KEEPALIVE,
+          ...CHANNEL_DEFAULTS,
           'grpc.service_config': buildServiceConfig(definition, contract, {
             defaultTimeoutMs: options.defaultTimeoutMs ?? 5_000,
             timeoutsMs: options.timeoutsMs,

@@ -5,13 +5,20 @@ import type { MethodContract } from '../contract/contract';
 import { deadlineExceeded } from '../errors/domain-error';
 import { toStatus } from '../errors/to-status';
 import type { CallInfo, CallStatus, CallStep, Outcome } from './chain';
+import { createDeadlineQueue, type DeadlineQueue, type Deadlined } from './deadline-queue';
 import { outcomeOf } from './middleware/errors';
 import type { InFlightLimiter } from './middleware/overload';
 
-/** Chain is what every call of one server shares: its ordered steps and its overload guard. */
+/** Chain is what every call of one server shares: its ordered steps, its overload guard and its deadlines. */
 export interface Chain {
   readonly steps: readonly CallStep[];
   readonly limiter: InFlightLimiter;
+  readonly deadlines: DeadlineQueue<CallRun>;
+}
+
+/** createCallDeadlines is the deadline queue of a server's calls: a call whose deadline passes is answered DEADLINE_EXCEEDED, in its own scope. */
+export function createCallDeadlines(): DeadlineQueue<CallRun> {
+  return createDeadlineQueue<CallRun>((run) => scopeStorage.run(run.scope, deadlinePassed, run));
 }
 
 /**
@@ -26,16 +33,16 @@ export interface Chain {
  * if the handler ignores ctx.signal; the steps still see the final outcome
  * when the handler returns.
  */
-export abstract class CallRun implements CallInfo {
+export abstract class CallRun implements CallInfo, Deadlined {
   span: Span | undefined = undefined;
   readonly scope: CallScope;
   readonly startedAt = performance.now();
   durationMs = 0;
+  deadlineSlot = -1;
   readonly type: 'unary' | 'server_stream';
   /** started is how many steps have had their `start` called; their `end` runs. */
   private started = 0;
   private answered = false;
-  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly chain: Chain,
@@ -45,7 +52,7 @@ export abstract class CallRun implements CallInfo {
   ) {
     this.type = contract.serverStreaming ? 'server_stream' : 'unary';
     this.scope = new CallScope(ctx, ROOT_CONTEXT);
-    this.timer = setTimeout(deadlinePassed, Math.max(0, ctx.deadline - Date.now()), this);
+    chain.deadlines.add(this, ctx.deadline);
   }
 
   /** invoke runs the handler (and, for a stream, writes its messages); its result goes to `accept`. */
@@ -104,7 +111,7 @@ export abstract class CallRun implements CallInfo {
   }
 
   private finish(failed: boolean, err?: unknown): void {
-    clearTimeout(this.timer);
+    this.chain.deadlines.remove(this);
     this.chain.limiter.leave();
     this.durationMs = performance.now() - this.startedAt;
     const outcome: Outcome = outcomeOf(this.ctx, failed, err);

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { ServedCall } from '../context/served-call';
 import { sharedContract, type Contract, type MethodContract } from '../contract/contract';
 import { toStatus } from '../errors/to-status';
-import type { Chain } from './call-run';
+import { createCallDeadlines, type Chain } from './call-run';
 import type { CallStatus, CallStep } from './chain';
 import { methodPath, toGrpcDefinition, type ServiceDefinition, type ServiceImplementation, type MethodDefinition } from './definition';
 import { createHealth, type Health, type ReadinessCheck } from './health';
@@ -62,6 +62,11 @@ const SERVER_DEFAULT_OPTIONS: ChannelOptions = {
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
   'grpc.max_concurrent_streams': 1000,
+  // channelz keeps per-call and per-session statistics (closures, counters
+  // and timestamps on every call) for a channelz service the runtime does
+  // not serve; its own metrics cover the same ground. Off, a cheap call
+  // cost several percent less CPU in the runtime benchmark.
+  'grpc.enable_channelz': 0,
 };
 
 /**
@@ -90,7 +95,7 @@ export function createServer(deps: ServerDeps): ShopServer {
   const serviceNames: string[] = [];
   let draining = false;
 
-  const chain: Chain = { steps, limiter };
+  const chain: Chain = { steps, limiter, deadlines: createCallDeadlines() };
 
   /**
    * admit decides, before anything is spent on a call, whether it runs: a

@@ -4,4 +4,4 @@ export { OK_OUTCOME, type CallInfo, type CallStatus, type CallStep, type Outcome
 export { createHealth, type Health, type ReadinessCheck } from './health';
 export { createReflection } from './reflection';
 export { SERVICE_TOKEN_HEADER, createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';
-export { REQUEST_ID_HEADER } from './middleware/request-id';
+export { REQUEST_ID_HEADER, isRequestId, newRequestId } from './middleware/request-id';
