@@ -5,7 +5,15 @@
  * CPU 1; configurations are interleaved over several rounds and the median
  * taken, since identical runs differ by ~12% on this machine.
  *
- *   npm run bench:runtime -- [--rounds 3] [--duration 10] [--warmup 5] [--streams 50]
+ *   npm run bench:runtime -- [--rounds 3] [--duration 10] [--warmup 5] [--streams 50] [--paired]
+ *
+ * --paired adds a second measure: in each round every configuration runs at
+ * the same time as a bare server, both pinned to CPU 0 and each loaded by
+ * its own h2load on CPU 1, and the ratio of the two throughputs is taken.
+ * Whatever slows the machine during a run slows both sides of the pair, so
+ * these ratios vary by about 2% where sequential runs vary by 12% or more;
+ * each server gets about half a core, so the ratios are lower than the
+ * sequential ones (more streams wait in each server).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +43,10 @@ const streams = arg('streams', 50);
 const port = 50_990;
 const root = join(__dirname, '..', '..');
 
-function startServer(config: Config): Promise<ChildProcess> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(__dirname, 'servers.ts'), config.args[0]!, String(port), ...config.args.slice(1)], {
+const paired = process.argv.includes('--paired');
+
+function startServer(config: Config, on = port): Promise<ChildProcess> {
+  const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(__dirname, 'servers.ts'), config.args[0]!, String(on), ...config.args.slice(1)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -94,6 +104,39 @@ async function measure(config: Config, body: string, token: string): Promise<Res
   return { rps, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), h2loadSucceeded: succeeded, serverOk };
 }
 
+/** h2loadAsync runs h2load on CPU 1 for `duration` seconds against `on` and resolves to its req/s. */
+function h2loadAsync(on: number, body: string, token: string): Promise<number> {
+  const child = spawn(
+    'taskset',
+    [
+      '-c', '1', 'h2load', '-c1', `-m${streams}`, '-D', String(duration), '--warm-up-time', String(warmup),
+      '-d', body, '-H', 'content-type: application/grpc', '-H', 'te: trailers', '-H', `authorization: Bearer ${token}`,
+      `http://127.0.0.1:${on}/shop.inventory.v1.InventoryService/GetStock`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => {
+      const rps = Number(/finished in [\d.]+\w*, ([\d.]+) req\/s/.exec(out)?.[1]);
+      if (code !== 0 || !(rps > 0)) reject(new Error(`h2load failed: ${out}`));
+      else resolve(rps);
+    }),
+  );
+}
+
+/** measurePair runs `config` and a bare server side by side on CPU 0 and returns config's throughput over bare's. */
+async function measurePair(config: Config, body: string, token: string): Promise<number> {
+  const [bare, other] = await Promise.all([startServer(CONFIGS[0]!, port + 1), startServer(config, port + 2)]);
+  try {
+    const [bareRps, rps] = await Promise.all([h2loadAsync(port + 1, body, token), h2loadAsync(port + 2, body, token)]);
+    return rps / bareRps;
+  } finally {
+    await Promise.all([stopServer(bare), stopServer(other)]);
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -113,6 +156,16 @@ async function main(): Promise<void> {
       console.error(`round ${round} ${config.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms (h2load ok ${r.h2loadSucceeded}, server ok ${r.serverOk})`);
     }
   }
+  const pairs = new Map<string, number[]>(CONFIGS.slice(1).map((c) => [c.name, []]));
+  if (paired) {
+    for (let round = 1; round <= rounds; round++) {
+      for (const config of CONFIGS.slice(1)) {
+        const ratio = await measurePair(config, body, token);
+        pairs.get(config.name)!.push(ratio);
+        console.error(`round ${round} paired with bare: ${config.name}: ${ratio.toFixed(3)}`);
+      }
+    }
+  }
   rmSync(body, { force: true });
   const bare = median(results.get(CONFIGS[0]!.name)!.map((r) => r.rps));
   console.log(`\nh2load -c1 -m${streams}, ${duration} s after ${warmup} s warm-up, median of ${rounds} interleaved rounds, server on CPU 0, h2load on CPU 1\n`);
@@ -122,6 +175,14 @@ async function main(): Promise<void> {
     const rs = results.get(config.name)!;
     const rps = median(rs.map((r) => r.rps));
     console.log(`| ${config.name} | ${rps.toFixed(0)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${(rps / bare).toFixed(2)} |`);
+  }
+  if (paired) {
+    console.log(`\nPaired with a bare server on the same core at the same time (${rounds} rounds): throughput over bare's\n`);
+    console.log('| configuration | median | min | max |');
+    console.log('|---|---:|---:|---:|');
+    for (const [name, ratios] of pairs) {
+      console.log(`| ${name} | ${median(ratios).toFixed(2)} | ${Math.min(...ratios).toFixed(2)} | ${Math.max(...ratios).toFixed(2)} |`);
+    }
   }
 }
 
