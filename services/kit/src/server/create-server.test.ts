@@ -1,4 +1,5 @@
-import { credentials, status as Code } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, status as Code, type StatusObject } from '@grpc/grpc-js';
+import { GetStockRequest, GetStockResponse } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { checkHealth } from '../testing/health-client';
 import { InventoryServiceDefinition } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { ShopError } from '@shop/sdk/lib/errors';
@@ -62,6 +63,35 @@ describe('a server built by createServer', () => {
     const line = lines.find((l) => l.msg === 'call');
     expect(line).toMatchObject({ method: '/shop.inventory.v1.InventoryService/GetStock', code: 'OK', request_id: 'req-123' });
     expect(typeof line?.duration_ms).toBe('number');
+  });
+
+  it('returns the request id in the trailers of a successful call, the caller\'s or a new one', async () => {
+    const { address } = await start(inventory(async (req) => ({ stock: { sku: req.sku } })));
+    const raw = new Client(address, credentials.createInsecure());
+    const statusOf = (metadata: Metadata) =>
+      new Promise<StatusObject>((resolve) => {
+        const call = raw.makeUnaryRequest(
+          '/shop.inventory.v1.InventoryService/GetStock',
+          (r: GetStockRequest) => Buffer.from(GetStockRequest.encode(r).finish()),
+          (b: Buffer) => GetStockResponse.decode(b),
+          { sku: 'MUG-1' },
+          metadata,
+          () => undefined,
+        );
+        call.on('status', resolve);
+      });
+    try {
+      const given = new Metadata();
+      given.set('x-request-id', 'req-trailer-1');
+      const first = await statusOf(given);
+      expect(first.code).toBe(Code.OK);
+      expect(first.metadata.get('x-request-id')).toEqual(['req-trailer-1']);
+      const made = await statusOf(new Metadata());
+      expect(made.code).toBe(Code.OK);
+      expect(made.metadata.get('x-request-id')[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    } finally {
+      raw.close();
+    }
   });
 
   it('turns an unknown error into INTERNAL with a generic message and logs the cause', async () => {
