@@ -52,6 +52,7 @@ async function gateway(): Promise<() => Promise<void>> {
       : startTracing({
           service: 'gateway',
           samplerRatio: 0.1,
+          asyncContext: false,
           exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined },
         });
   const log = pino({ base: { service: 'gateway' }, mixin: traceMixin, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: openSync('/tmp/shop-bench-gateway.log', 'w'), sync: false }));

@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { scopeStorage } from '../context/call-scope';
 import { startTracing, type Tracing } from './tracing';
 
 /** RecordingExporter keeps what it exported after shutdown, unlike InMemorySpanExporter, which clears. */
@@ -97,6 +98,20 @@ describe('startTracing', () => {
     const parent = exporter.spans.find((s) => s.name === 'parent');
     const child = exporter.spans.find((s) => s.name === 'child');
     expect(child?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+  });
+
+  it('without asyncContext, keeps no context in AsyncLocalStorage but still records spans made with explicit parents', async () => {
+    const exporter = new RecordingExporter();
+    running = startTracing({ service: 'gateway', samplerRatio: 1, exporter, asyncContext: false });
+    const parent = running.tracer.startSpan('GET /v1/products/{id}');
+    const inside = context.with(trace.setSpan(ROOT_CONTEXT, parent), () => ({ store: scopeStorage.getStore(), active: trace.getActiveSpan() }));
+    // OpenTelemetry's context.with runs the function without entering the runtime's storage.
+    expect(inside).toEqual({ store: undefined, active: undefined });
+    running.tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, parent)).end();
+    parent.end();
+    await running.shutdown();
+    const child = exporter.spans.find((s) => s.name === 'child');
+    expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
   });
 
   it('injects W3C traceparent and baggage headers into outgoing carriers', () => {

@@ -29,6 +29,17 @@ export interface TracingOptions {
   samplerRatio?: number;
   /** exporter replaces the OTLP exporter, for tests (an InMemorySpanExporter). */
   exporter?: SpanExporter;
+  /**
+   * asyncContext (default true) keeps OpenTelemetry's active context in the
+   * runtime's AsyncLocalStorage, so handlers, logs and outgoing calls follow
+   * the call they serve. false registers no context manager, for a process
+   * that passes trace context by hand (the gateway): OpenTelemetry's own
+   * `context.with` (the batch span processor calls it on every export)
+   * would otherwise switch AsyncLocalStorage on for good, and its hooks then
+   * run for every promise and callback of the process (3 % of the gateway's
+   * CPU in bench/gateway).
+   */
+  asyncContext?: boolean;
 }
 
 /** Tracing is a started tracing setup: the runtime's tracer and the way to flush and stop it. */
@@ -53,7 +64,7 @@ export interface Tracing {
  * shutdown() on SIGTERM after the server has drained.
  */
 export function startTracing(options: TracingOptions): Tracing {
-  const { service, otlpEndpoint, samplerRatio = 0.1, exporter } = options;
+  const { service, otlpEndpoint, samplerRatio = 0.1, exporter, asyncContext = true } = options;
   if (!(samplerRatio >= 0 && samplerRatio <= 1)) {
     throw new RangeError(`startTracing: samplerRatio must be between 0 and 1, got ${samplerRatio}`);
   }
@@ -72,7 +83,7 @@ export function startTracing(options: TracingOptions): Tracing {
   }
   provider.register({
     // OpenTelemetry's context lives in the runtime's one AsyncLocalStorage.
-    contextManager: new CallScopeContextManager(),
+    contextManager: asyncContext ? new CallScopeContextManager() : null,
     propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   });
 
