@@ -320,6 +320,20 @@ describe('trace context', () => {
     expect(sent.baggage).toBe('tenant=acme');
   });
 
+  it('puts the trace ids on its log lines about a request', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    // No backend listens: the call fails UNAVAILABLE and the gateway logs it.
+    const gateway = createGateway({ contract, log, backends: () => ['127.0.0.1:1'], settings: { rateLimit: {} }, tracer: provider.getTracer('test') });
+    open.push(gateway);
+    const base = `http://127.0.0.1:${await gateway.listen(0)}`;
+    const res = await http(base, 'GET', '/v1/products/p-1', { headers: { traceparent: parent } });
+    expect(res.status).toBe(503);
+    const failed = lines.find((l) => l.msg === 'upstream call failed');
+    expect(failed).toMatchObject({ requestId: res.headers.get('x-request-id'), trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(failed?.span_id).not.toBe('b7ad6b7169203331');
+  });
+
   it('starts a trace when the caller sends none', async () => {
     const { base } = await start({}, [shop.address], { tracer: provider.getTracer('test') });
     await http(base, 'GET', '/v1/products/p-1');

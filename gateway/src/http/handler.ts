@@ -1,7 +1,7 @@
 import { isRequestId, newRequestId } from '@shop/kit';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status as Code } from '@grpc/grpc-js';
-import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ErrorRenderer, ErrorResponse } from '../errors/error-body';
 import { GatewayError, invalidArgument } from '../errors/gateway-error';
@@ -82,6 +82,19 @@ interface Exchange {
 }
 
 /**
+ * exchangeLog is what each log line about a request carries: its request
+ * id, route, and the ids of its trace (under the names the services' lines
+ * use), so one request can be followed from the gateway into the backends.
+ * The gateway keeps no active span in AsyncLocalStorage for the logger's
+ * mixin to find (see main.ts), so the ids are added here.
+ */
+function exchangeLog(ex: Exchange): Record<string, string> {
+  const trace = ex.span.spanContext();
+  if (!isSpanContextValid(trace)) return { requestId: ex.requestId, route: ex.route.id };
+  return { requestId: ex.requestId, route: ex.route.id, trace_id: trace.traceId, span_id: trace.spanId };
+}
+
+/**
  * createHandler returns the node:http request listener. Each request goes
  * through the same steps, cheapest refusals first: the gateway's own paths;
  * CORS preflight; the route (404, 405); the per-IP bucket; the bearer token
@@ -114,7 +127,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
       if (status >= 500) ex.span.setStatus({ code: SpanStatusCode.ERROR });
     }
     ex.span.end();
-    if (log.isLevelEnabled('debug')) log.debug({ requestId: ex.requestId, route: ex.route.id, status, ms: Math.round(seconds * 1000) }, 'request');
+    if (log.isLevelEnabled('debug')) log.debug({ ...exchangeLog(ex), status, ms: Math.round(seconds * 1000) }, 'request');
   }
 
   function answerError(ex: Exchange, error: ErrorResponse): void {
@@ -132,7 +145,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
       if (err.httpStatus === 413) ex.headers.push('connection', 'close');
       return answerError(ex, errors.fromGatewayError(err, ex.requestId));
     }
-    log.error({ err, requestId: ex.requestId, route: ex.route.id }, 'request failed inside the gateway');
+    log.error({ err, ...exchangeLog(ex) }, 'request failed inside the gateway');
     answerError(ex, errors.internal(ex.requestId));
   }
 
@@ -222,7 +235,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   function upstreamFailure(ex: Exchange, status: GrpcStatus): void {
     const rendered = errors.fromStatus(status, ex.requestId);
     if (rendered.status >= 500) {
-      log.warn({ requestId: ex.requestId, route: ex.route.id, grpcCode: status.code, upstreamMessage: status.message, fromBackend: status.fromBackend }, 'upstream call failed');
+      log.warn({ ...exchangeLog(ex), grpcCode: status.code, upstreamMessage: status.message, fromBackend: status.fromBackend }, 'upstream call failed');
     }
     answerError(ex, rendered);
   }
@@ -270,7 +283,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
           try {
             json = responseJson(deps.codec, route, bytes);
           } catch (err) {
-            log.error({ err, requestId: ex.requestId, route: route.id }, 'cannot map a stream message');
+            log.error({ err, ...exchangeLog(ex) }, 'cannot map a stream message');
             upstream.cancel();
             if (!started) fail(ex, err);
             else res.end(frames.error(format, JSON.stringify(errors.streamError({ code: Code.INTERNAL, message: '', details: undefined, fromBackend: false }, ex.requestId).error)));
@@ -293,7 +306,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
             return end(ex.res.statusCode);
           }
           if (status.code !== Code.OK) {
-            if (status.code !== Code.CANCELLED) log.warn({ requestId: ex.requestId, route: route.id, grpcCode: status.code, upstreamMessage: status.message }, 'stream ended with an error');
+            if (status.code !== Code.CANCELLED) log.warn({ ...exchangeLog(ex), grpcCode: status.code, upstreamMessage: status.message }, 'stream ended with an error');
             res.write(frames.error(format, JSON.stringify(errors.streamError(status, ex.requestId).error)));
           }
           res.end();
