@@ -6,7 +6,7 @@ import { repoRoot, run } from '../support/repo';
 /** copyContracts makes a throwaway copy of what buf needs, to change it freely. */
 function copyContracts(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shop-contract-copy-'));
-  for (const entry of ['proto', 'contracts', 'buf.yaml']) {
+  for (const entry of ['proto', 'third_party', 'contracts', 'buf.yaml']) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -9,12 +9,12 @@ const ROOT = join(__dirname, '..', '..', '..');
 const TESTDATA = join(__dirname, '..', 'testdata');
 const COMMON: Array<[from: string, to: string]> = [
   [join(ROOT, 'proto', 'shop', 'common', 'v1', 'access.proto'), 'shop/common/v1/access.proto'],
-  [join(ROOT, 'node_modules', 'google-proto-files', 'google', 'api', 'annotations.proto'), 'google/api/annotations.proto'],
-  [join(ROOT, 'node_modules', 'google-proto-files', 'google', 'api', 'http.proto'), 'google/api/http.proto'],
-  [join(ROOT, 'node_modules', 'google-proto-files', 'google', 'api', 'field_behavior.proto'), 'google/api/field_behavior.proto'],
+  [join(ROOT, 'third_party', 'proto', 'google', 'api', 'annotations.proto'), 'google/api/annotations.proto'],
+  [join(ROOT, 'third_party', 'proto', 'google', 'api', 'http.proto'), 'google/api/http.proto'],
+  [join(ROOT, 'third_party', 'proto', 'google', 'api', 'field_behavior.proto'), 'google/api/field_behavior.proto'],
   // The error model's detail types: the gateway renders them, as it does for the real contract.
-  [join(ROOT, 'node_modules', 'google-proto-files', 'google', 'rpc', 'status.proto'), 'google/rpc/status.proto'],
-  [join(ROOT, 'node_modules', 'google-proto-files', 'google', 'rpc', 'error_details.proto'), 'google/rpc/error_details.proto'],
+  [join(ROOT, 'third_party', 'proto', 'google', 'rpc', 'status.proto'), 'google/rpc/status.proto'],
+  [join(ROOT, 'third_party', 'proto', 'google', 'rpc', 'error_details.proto'), 'google/rpc/error_details.proto'],
 ];
 
 const FILES = {
