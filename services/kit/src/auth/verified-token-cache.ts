@@ -13,15 +13,6 @@ export interface CachedVerifier<P> extends Verifier<P> {
   lookup(token: string): P | undefined;
 }
 
-interface Entry<P> {
-  token: string;
-  principal: P;
-  until: number;
-}
-
-/** RECENT is how many recently used tokens are compared before the Map is asked. */
-const RECENT = 4;
-
 /** CacheOptions bound a verified-token cache. */
 export interface CacheOptions<P> {
   /** maxEntries bounds memory: the oldest entry goes when it is full (default 10 000). */
@@ -46,30 +37,12 @@ export function cacheVerifiedTokens<P>(verifier: Verifier<P>, options: CacheOpti
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order, so its first key is the oldest entry.
-  const entries = new Map<string, Entry<P>>();
-  // The last few tokens seen, checked before the Map: each call's token is a
-  // new string, and hashing a ~300-character JWT for Map.get cost ~0.6 us
-  // where comparing it with a recent one costs ~0.1 us. A client (or a
-  // gateway's connection) sends the same token call after call.
-  const recent: (Entry<P> | undefined)[] = new Array(RECENT).fill(undefined);
-  let recentNext = 0;
+  const entries = new Map<string, { principal: P; until: number }>();
   const lookup = (token: string, t: number): P | undefined => {
-    for (let i = 0; i < RECENT; i++) {
-      const e = recent[i];
-      if (e !== undefined && e.token === token) {
-        if (e.until > t) return e.principal;
-        break;
-      }
-    }
     const hit = entries.get(token);
     if (hit === undefined) return undefined;
-    if (hit.until > t) {
-      recent[recentNext] = hit;
-      recentNext = (recentNext + 1) % RECENT;
-      return hit.principal;
-    }
+    if (hit.until > t) return hit.principal;
     entries.delete(token);
-    recent.fill(undefined);
     return undefined;
   };
   return {
@@ -82,7 +55,7 @@ export function cacheVerifiedTokens<P>(verifier: Verifier<P>, options: CacheOpti
       const until = Math.min(t + maxAgeMs, options.expiresAt?.(principal) ?? Infinity);
       if (until > t) {
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-        entries.set(token, { token, principal, until });
+        entries.set(token, { principal, until });
       }
       return principal;
     },
