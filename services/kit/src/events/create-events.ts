@@ -6,6 +6,7 @@ import { createFeedRelay } from './feed-relay';
 import { createFeedService } from './feed-service';
 import { resolveOptions } from './options';
 import { readOutboxLag } from './outbox-repo';
+import { createPublishedSignal } from './published-signal';
 import type { BackgroundWork, ConsumeOptions, Events, EventsOptions } from './types';
 
 /**
@@ -31,11 +32,13 @@ export function createEvents(options: EventsOptions): Events {
   const log = parentLog.child({ component: 'events' });
   const metrics = createEventMetrics(options.metrics.registry, () => readOutboxLag(db), (err) => log.warn({ err }, 'cannot read the outbox lag'));
   const deps = { db, log, metrics, options: resolved };
+  // The relay tells the feed service of this process when it publishes, so waiting pulls answer at once.
+  const published = createPublishedSignal();
   let consumer: BackgroundWork | undefined;
   return {
     transport: amqpUrl === undefined ? 'feed' : 'amqp',
-    relay: amqpUrl === undefined ? createFeedRelay(deps) : createAmqpRelay({ ...deps, url: amqpUrl }),
-    feed: createFeedService(db),
+    relay: amqpUrl === undefined ? createFeedRelay(deps, published) : createAmqpRelay({ ...deps, url: amqpUrl }),
+    feed: createFeedService(db, { published, recheckMs: resolved.pollIntervalMs }),
     consume(consumeOptions: ConsumeOptions): BackgroundWork {
       // Two consumers of one service would share its queue and each acknowledge the other's events unhandled.
       if (consumer !== undefined) throw new Error('consume: a service has one consumer; pass every handler to one consume() call');

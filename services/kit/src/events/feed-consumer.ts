@@ -23,6 +23,9 @@ export interface ConsumerDeps {
  * the service's identity, which the mesh clients attach) and applies each
  * event it has a handler for in its own transaction with the inbox row and
  * the new position. Events without a handler only move the position.
+ * A pull that finds nothing new waits in the producer for up to
+ * feedWaitMs (PullEvents' max_wait), so an event is applied as soon as the
+ * producer publishes it and an idle consumer calls once per wait.
  *
  * A handler that throws stops its source at that event: the position stays
  * before it and the loop tries it again with exponential backoff
@@ -48,7 +51,9 @@ export function createFeedConsumer(deps: ConsumerDeps, clients: MeshClients, con
 
 function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOptions, source: string, address: string): BackgroundWork {
   const { db, log, metrics, options } = deps;
-  const feed = clients.createClient(EventFeedServiceDefinition, address, { defaultTimeoutMs: 5_000 });
+  // A pull may wait up to feedWaitMs in the producer; its deadline leaves 5 s beyond that for the reply.
+  const feed = clients.createClient(EventFeedServiceDefinition, address, { defaultTimeoutMs: options.feedWaitMs + 5_000 });
+  const maxWait = { seconds: String(Math.floor(options.feedWaitMs / 1000)), nanos: (options.feedWaitMs % 1000) * 1_000_000 };
   const retry = { initialMs: options.retryDelayMs, maxMs: options.maxRetryDelayMs };
   let prepared = false;
   let pullFailures = 0;
@@ -65,7 +70,7 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
       const position = await readFeedPosition(db, source);
       let reply;
       try {
-        reply = await feed.pullEvents({ afterPosition: position, maxEvents: options.batchSize }, { signal });
+        reply = await feed.pullEvents({ afterPosition: position, maxEvents: options.batchSize, maxWait: options.feedWaitMs > 0 ? maxWait : undefined }, { signal });
       } catch (err) {
         if (signal.aborted) return 0;
         pullFailures += 1;
@@ -116,7 +121,11 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
         }
       }
       await catchUp();
-      return reply.events.length === options.batchSize ? 0 : options.pollIntervalMs;
+      // Pull again at once after a full batch, and after any events when pulls wait in the producer (the next
+      // pull waits there for what comes next). An empty reply pauses: it came after a wait, or from a
+      // producer that does not wait, which must not be polled in a tight loop.
+      const more = reply.events.length === options.batchSize || (options.feedWaitMs > 0 && reply.events.length > 0);
+      return more ? 0 : options.pollIntervalMs;
     },
     log,
   );

@@ -252,4 +252,81 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     expect(refused).toBeInstanceOf(ShopError);
     expect((refused as ShopError).code).toBe(Code.PERMISSION_DENIED);
   });
+
+  /** feedClient calls the producer's feed as the shipping service. */
+  async function feedClient(producerSide: ServiceUnderTest) {
+    const feed = createPromiseClient(EventFeedServiceDefinition, producerSide.address!, credentials.createInsecure(), { defaultDeadlineMs: 20_000 });
+    cleanups.push(async () => feed.close());
+    const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token() } };
+    return { feed, asShipping };
+  }
+
+  const millis = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+
+  it('holds a pull with max_wait until the relay publishes, and answers an idle one empty once max_wait has passed', async () => {
+    const orders = await producer();
+    running(orders.events.relay);
+    const { feed, asShipping } = await feedClient(orders);
+
+    let started = Date.now();
+    const idle = await feed.pullEvents({ afterPosition: '0', maxWait: millis(400) }, asShipping);
+    expect(idle.events).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+
+    started = Date.now();
+    const waiting = feed.pullEvents({ afterPosition: '0', maxWait: millis(10_000) }, asShipping);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await orders.db.transaction((tx) => appendEvents(tx, 'orders', [orderConfirmed('late')]));
+    const reply = await waiting;
+    expect(reply.events.map((e) => e.envelope?.subject)).toEqual(['late']);
+    // Answered when the event was published, not at the end of the 10 s wait.
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    // Without max_wait the pull answers at once, as before.
+    started = Date.now();
+    expect((await feed.pullEvents({ afterPosition: reply.events[0]!.position }, asShipping)).events).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('ends waiting pulls at once when the service drains, and refuses a malformed max_wait', async () => {
+    const orders = await producer();
+    const { feed, asShipping } = await feedClient(orders);
+    const started = Date.now();
+    const waiting = feed.pullEvents({ afterPosition: '0', maxWait: millis(10_000) }, asShipping);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    orders.events.feed.drain!();
+    expect((await waiting).events).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(3_000);
+
+    const refused = await feed.pullEvents({ maxWait: { seconds: '-1', nanos: 0 } }, asShipping).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ShopError);
+    expect((refused as ShopError).code).toBe(Code.INVALID_ARGUMENT);
+    expect((refused as ShopError).errorDetails.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['max_wait']);
+  });
+
+  it('lets an idle consumer wait in the producer instead of polling it, and still delivers at once', async () => {
+    const orders = await producer();
+    running(orders.events.relay);
+    // Calls started, so a pull still waiting in the producer counts.
+    const pulls = () => metricValue(orders.metrics, 'grpc_server_started_total', { grpc_method: 'PullEvents' });
+
+    const polling = await consumer({ feedWaitMs: 0 });
+    const pollingWork = running(consumeOrders(orders, polling));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await pollingWork.stop();
+    // Every 20 ms (the test's poll interval) for a second, less the time each pull takes.
+    const polled = await pulls();
+    expect(polled).toBeGreaterThanOrEqual(8);
+
+    const waiting = await consumer({ feedWaitMs: 5_000 });
+    running(consumeOrders(orders, waiting));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // One pull, waiting in the producer.
+    expect((await pulls()) - polled).toBeLessThanOrEqual(2);
+
+    const started = Date.now();
+    await orders.db.transaction((tx) => appendEvents(tx, 'orders', [orderConfirmed('o-1')]));
+    await eventually(async () => expect(await effects(waiting.db)).toEqual(['o-1']));
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
 });

@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff';
 import { createLoop } from './background-loop';
 import type { EventMetrics } from './event-metrics';
 import type { ResolvedOptions } from './options';
+import type { PublishedSignal } from './published-signal';
 import { assignNextPositions, prunePublished, type PublishedRow } from './outbox-repo';
 import type { BackgroundWork } from './types';
 
@@ -24,18 +25,19 @@ export const PRUNE_EVERY_MS = 60_000;
  * assignNextPositions), which is what publishing means without a broker:
  * consumers pull the feed by position. It runs again at once while it finds
  * full batches, and every pollIntervalMs when idle. Once a minute it also
- * prunes published events past their retention.
+ * prunes published events past their retention. Each round that publishes
+ * notifies `published`, which wakes the pulls waiting in this process.
  */
-export function createFeedRelay(deps: RelayDeps): BackgroundWork {
+export function createFeedRelay(deps: RelayDeps, published: PublishedSignal): BackgroundWork {
   const { db, log, options } = deps;
   let failures = 0;
   let lastPrune = 0;
   return createLoop(
     'event relay',
     async () => {
-      let published: PublishedRow[] | undefined;
+      let rows: PublishedRow[] | undefined;
       try {
-        published = await assignNextPositions(db, options.batchSize);
+        rows = await assignNextPositions(db, options.batchSize);
         if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
           lastPrune = Date.now();
           await prunePublishedEvents(db, options.retentionMs, log);
@@ -47,9 +49,10 @@ export function createFeedRelay(deps: RelayDeps): BackgroundWork {
       }
       failures = 0;
       // undefined: another replica holds the feed lock and is relaying.
-      if (published === undefined) return options.pollIntervalMs;
-      countPublished(deps.metrics, published);
-      return published.length === options.batchSize ? 0 : options.pollIntervalMs;
+      if (rows === undefined) return options.pollIntervalMs;
+      if (rows.length > 0) published.notify();
+      countPublished(deps.metrics, rows);
+      return rows.length === options.batchSize ? 0 : options.pollIntervalMs;
     },
     log,
   );

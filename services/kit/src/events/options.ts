@@ -14,6 +14,7 @@ export function resolveOptions(options: EventsOptions): ResolvedOptions {
     exchange: DEFAULT_EXCHANGE,
     queue: `shop.${options.service}`,
     pollIntervalMs: 200,
+    feedWaitMs: 10_000,
     batchSize: 100,
     maxAttempts: 5,
     retryDelayMs: 1_000,
@@ -37,6 +38,9 @@ export function resolveOptions(options: EventsOptions): ResolvedOptions {
     if (!(Number.isInteger(resolved[key]) && resolved[key] > 0)) throw new RangeError(`createEvents: ${key} must be a positive integer, got ${resolved[key]}`);
   }
   if (resolved.batchSize > 500) throw new RangeError('createEvents: batchSize must be at most 500, the most PullEvents returns');
+  if (!(Number.isInteger(resolved.feedWaitMs) && resolved.feedWaitMs >= 0 && resolved.feedWaitMs <= 30_000)) {
+    throw new RangeError(`createEvents: feedWaitMs must be an integer from 0 to 30000, got ${resolved.feedWaitMs}`);
+  }
   return resolved;
 }
 

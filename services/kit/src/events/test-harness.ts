@@ -10,6 +10,7 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { createMeshClients } from '../client/create-client';
 import { createServer, type ShopServer } from '../server/create-server';
+import { createServerMetrics } from '../server/middleware/metrics';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/open-database';
 import { createPgliteDatabase } from '../store/pglite';
@@ -119,7 +120,7 @@ export async function startSide(
   let server: ShopServer | undefined;
   let address: string | undefined;
   if (serveFeed) {
-    server = createServer({ log: quietLog, auth: auth.authenticators, internalCallers: { PullEvents: serveFeed.callers } });
+    server = createServer({ log: quietLog, auth: auth.authenticators, internalCallers: { PullEvents: serveFeed.callers }, metrics: createServerMetrics(metrics) });
     server.addService(events.feed.definition, events.feed.implementation as never);
     address = `127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
   }

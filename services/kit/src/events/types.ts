@@ -76,6 +76,12 @@ export interface EventsOptions {
   queue?: string;
   /** pollIntervalMs is the pause of an idle relay or feed consumer before it looks again (default 200). */
   pollIntervalMs?: number;
+  /**
+   * feedWaitMs is how long a feed consumer's pull may wait in the producer
+   * for a new event when there is none (PullEvents' max_wait, default
+   * 10000, at most 30000); 0 makes it poll every pollIntervalMs instead.
+   */
+  feedWaitMs?: number;
   /** batchSize is how many events a relay round or a feed pull takes at most (default 100). */
   batchSize?: number;
   /** maxAttempts is how often RabbitMQ consumers try an event before dead-lettering it (default 5). */

@@ -41,6 +41,8 @@ export interface RuntimeDeps<C> {
 export interface Registration {
   definition: ServiceDefinition;
   implementation: unknown;
+  /** drain, when set, runs with the service's own `drain` hooks (see ServiceParts.drain): it ends the service's long-lived calls. */
+  drain?: () => void;
 }
 
 /** register pairs a definition with its implementation, type-checked. */
@@ -217,7 +219,7 @@ async function assemble<S extends z.ZodRawShape>(
       const draining = server.shutdown({ graceMs: config.SHUTDOWN_GRACE_MS, drainDelayMs: config.DRAIN_DELAY_MS });
       // After the drain delay, as the server stops accepting calls: streams ended earlier would reconnect to this process.
       await new Promise((r) => setTimeout(r, config.DRAIN_DELAY_MS));
-      for (const end of parts.drain ?? []) {
+      for (const end of [...parts.services.flatMap((r) => (r.drain ? [r.drain] : [])), ...(parts.drain ?? [])]) {
         try {
           end();
         } catch (err) {

@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Duration } from "../../../google/protobuf/duration";
 import { EventEnvelope } from "./envelope";
 
 /** PullEventsRequest is the input of PullEvents. */
@@ -29,6 +30,14 @@ export interface PullEventsRequest {
   afterPosition: string;
   /** max_events bounds the reply: default 100, at most 500. */
   maxEvents: number;
+  /**
+   * max_wait is how long the call may wait for an event when there is none
+   * after after_position (a long poll): it answers as soon as one is
+   * published, or with no events once max_wait has passed. Unset or zero
+   * answers at once; at most 30 s; the call's deadline and the server's
+   * shutdown end the wait earlier.
+   */
+  maxWait: Duration | undefined;
 }
 
 /** PullEventsResponse is the output of PullEvents. */
@@ -54,7 +63,7 @@ export interface FeedEvent {
 }
 
 function createBasePullEventsRequest(): PullEventsRequest {
-  return { afterPosition: "0", maxEvents: 0 };
+  return { afterPosition: "0", maxEvents: 0, maxWait: undefined };
 }
 
 export const PullEventsRequest: MessageFns<PullEventsRequest> = {
@@ -64,6 +73,9 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
     }
     if (message.maxEvents !== 0) {
       writer.uint32(16).int32(message.maxEvents);
+    }
+    if (message.maxWait !== undefined) {
+      Duration.encode(message.maxWait, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -97,6 +109,14 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
             message.maxEvents = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.maxWait = Duration.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -121,6 +141,11 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
         : isSet(object.max_events)
         ? globalThis.Number(object.max_events)
         : 0,
+      maxWait: isSet(object.maxWait)
+        ? Duration.fromJSON(object.maxWait)
+        : isSet(object.max_wait)
+        ? Duration.fromJSON(object.max_wait)
+        : undefined,
     };
   },
 
@@ -132,6 +157,9 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
     if (message.maxEvents !== 0) {
       obj.maxEvents = Math.round(message.maxEvents);
     }
+    if (message.maxWait !== undefined) {
+      obj.maxWait = Duration.toJSON(message.maxWait);
+    }
     return obj;
   },
 
@@ -142,6 +170,9 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
     const message = createBasePullEventsRequest();
     message.afterPosition = object.afterPosition ?? "0";
     message.maxEvents = object.maxEvents ?? 0;
+    message.maxWait = (object.maxWait !== undefined && object.maxWait !== null)
+      ? Duration.fromPartial(object.maxWait)
+      : undefined;
     return message;
   },
 };
@@ -325,8 +356,9 @@ export const FeedEvent: MessageFns<FeedEvent> = {
 /**
  * EventFeedService lets other services read the events a service has
  * published, in the order it published them. It is how events travel in the
- * embedded mode, with no broker: each consumer polls the feed of every
- * service it listens to and remembers its position. With RabbitMQ
+ * embedded mode, with no broker: each consumer pulls the feed of every
+ * service it listens to, waiting in the call (max_wait) while there is
+ * nothing new, and remembers its position. With RabbitMQ
  * (AMQP_URL) the relay publishes to the broker instead and the feed is not
  * needed. Internal: only shopmesh services may call it.
  */
@@ -350,8 +382,9 @@ export const EventFeedServiceDefinition = {
 /**
  * EventFeedService lets other services read the events a service has
  * published, in the order it published them. It is how events travel in the
- * embedded mode, with no broker: each consumer polls the feed of every
- * service it listens to and remembers its position. With RabbitMQ
+ * embedded mode, with no broker: each consumer pulls the feed of every
+ * service it listens to, waiting in the call (max_wait) while there is
+ * nothing new, and remembers its position. With RabbitMQ
  * (AMQP_URL) the relay publishes to the broker instead and the feed is not
  * needed. Internal: only shopmesh services may call it.
  */
