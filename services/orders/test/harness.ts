@@ -25,7 +25,8 @@ export type Metadata = { metadata: Record<string, string> };
 
 const SIMULATOR_SECRET = 'sk_test_orders_suite';
 
-function connect<D extends Parameters<typeof createPromiseClient>[0]>(definition: D, address: string): PromiseClient<D> & { close(): void } {
+/** connect makes a plaintext promise client of a service under test. */
+export function connect<D extends Parameters<typeof createPromiseClient>[0]>(definition: D, address: string): PromiseClient<D> & { close(): void } {
   return createPromiseClient(definition, address, credentials.createInsecure(), { defaultDeadlineMs: 10_000 });
 }
 

@@ -8,7 +8,8 @@ import { ReservationState } from '@shop/sdk/ts/shop/inventory/v1/stock';
 import type { PlaceOrderRequest } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { PaymentState } from '@shop/sdk/ts/shop/payments/v1/payment';
 import type { SagaCheckpoint } from '../src/saga/saga-runner';
-import { deadPort, startMesh, startOrders, type Mesh, type Metadata, type OrdersInstance } from './harness';
+import { EventFeedServiceDefinition } from '@shop/sdk/ts/shop/events/v1/event_feed_service';
+import { connect, deadPort, startMesh, startOrders, type Mesh, type Metadata, type OrdersInstance } from './harness';
 
 const ADDRESS = { recipient: 'Ada Lovelace', lines: ['12 St James Square'], city: 'London', postalCode: 'SW1Y 4JH', countryCode: 'GB' };
 
@@ -481,6 +482,30 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         expect(tookMs).toBeLessThan(5_000);
       } finally {
         other.client.close();
+        if (!stopped) await other.svc.stop();
+      }
+    });
+  });
+
+  describe('event feed', () => {
+    it('answers a long poll of its event feed at once when the process shuts down, well within the grace period', async () => {
+      const other = await startOrders(mesh, { env: { SHUTDOWN_GRACE_MS: '20000' } });
+      const feed = connect(EventFeedServiceDefinition, other.address);
+      let stopped = false;
+      try {
+        const asShipping = { metadata: { 'x-shop-service-token': await (await mesh.auth.identity('shipping')).token() } };
+        const { headPosition } = await feed.pullEvents({ afterPosition: '0', maxEvents: 500 }, asShipping);
+        const waiting = feed.pullEvents({ afterPosition: headPosition, maxWait: { seconds: '15', nanos: 0 } }, { ...asShipping, deadline: 30_000 });
+        await sleep(300);
+
+        const started = Date.now();
+        await other.svc.stop();
+        stopped = true;
+        // The server's drain ended the wait: the stop did not sit out the 15 s wait or the 20 s grace.
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect((await waiting).events).toEqual([]);
+      } finally {
+        feed.close();
         if (!stopped) await other.svc.stop();
       }
     });
