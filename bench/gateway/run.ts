@@ -1,8 +1,9 @@
 /**
- * bench/gateway: GET of one product, three ways, in one run:
+ * bench/gateway: GET of one product, several ways, in one run:
  *   direct gRPC      h2load -> CatalogService/GetProduct on a grpc-js server
  *   gateway (lean)   wrk -> REST gateway (lean HTTP/2 client) -> the same grpc-js server
  *   gateway (node)   wrk -> REST gateway (node:http2 client)  -> the same grpc-js server
+ *   floor            wrk -> node:http + the lean client and codec, no gateway features -> the same server
  *   bare HTTP        wrk -> node:http answering the same JSON
  * Servers (backend, gateways, bare) are pinned to CPU 0, the load tools to
  * CPU 1, so a gateway and the backend it calls share one core, as in
@@ -31,7 +32,7 @@ const connections = arg('connections', 50);
 const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const root = join(__dirname, '..', '..');
 const PRODUCT_ID = '3f2b6c1e-5d4a-4b7c-9e8f-1a2b3c4d5e6f';
-const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083 };
+const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083, floor: 18_084 };
 const TICK_US = 1_000_000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 interface Server {
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
   const lean = await startServer('gateway (lean)', ['gateway', String(PORTS.lean), String(PORTS.backend), 'lean'], true);
   const nodeGw = await startServer('gateway (node:http2)', ['gateway', String(PORTS.node), String(PORTS.backend), 'node-http2']);
   const bare = await startServer('bare', ['bare', String(PORTS.bare)]);
+  const floor = await startServer('floor', ['floor', String(PORTS.floor), String(PORTS.backend)]);
   const pid = (s: Server) => s.child.pid!;
 
   const configs: Array<{ name: string; run: () => Result }> = [
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
     { name: 'direct gRPC with the metadata the gateway sends', run: () => h2load(body, { backend: pid(backend) }, GATEWAY_HEADERS) },
     { name: `REST via gateway, lean HTTP/2 client (wrk -c${connections})`, run: () => wrk(PORTS.lean, { gateway: pid(lean), backend: pid(backend) }) },
     { name: `REST via gateway, node:http2 client (wrk -c${connections})`, run: () => wrk(PORTS.node, { gateway: pid(nodeGw), backend: pid(backend) }) },
+    { name: `floor: node:http + the lean client and codec, no gateway features (wrk -c${connections})`, run: () => wrk(PORTS.floor, { gateway: pid(floor), backend: pid(backend) }) },
     { name: `bare node:http, same JSON (wrk -c${connections})`, run: () => wrk(PORTS.bare, { server: pid(bare) }) },
   ];
   const results = new Map<string, Result[]>(configs.map((c) => [c.name, []]));
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(body, { force: true });
     const served = await stopServer(backend);
-    for (const s of [lean, nodeGw, bare]) await stopServer(s);
+    for (const s of [lean, nodeGw, floor, bare]) await stopServer(s);
     console.error(`backend answered ${served} calls in total`);
   }
 

@@ -7,6 +7,7 @@
  *                              default 10 %, per-IP and per-user rate limiting on with
  *                              limits too high to refuse, logs to a file), every
  *                              service pointed at BACKEND; TRANSPORT is lean or node-http2
+ *   floor PORT BACKEND         node:http + the gateway's lean client and JSON codec, nothing else
  *   bare PORT                  node:http answering GET with the JSON the gateway sends
  * Each prints "ready PORT" when listening and, on SIGTERM, "ok N": the
  * calls the backend answered (or the bare server served), so the driver can
@@ -99,8 +100,50 @@ function productJson(): JsonObject {
   };
 }
 
+/**
+ * floor: the least any REST-to-gRPC gateway built on node:http does per
+ * request, with the gateway's own upstream client and JSON codec: take the
+ * id from the path, encode the request, call the backend with the metadata
+ * every gateway call carries (deadline, request id, trace context), turn
+ * the answer into JSON and send it. No routing table, authentication, rate
+ * limit, tracing, metrics or log line: not a gateway anyone should run, but
+ * the ceiling under what the real one can reach in the same set-up.
+ */
+async function floor(): Promise<() => Promise<void>> {
+  const { GrpcChannel } = await import('../../gateway/src/upstream/grpc-client');
+  const { EndpointPool } = await import('../../gateway/src/upstream/endpoint-pool');
+  const { createLeanTransport } = await import('../../gateway/src/upstream/h2-connection');
+  const { JsonCodec } = await import('../../gateway/src/transcode/binary-to-json');
+  const { GetProductRequest: Request } = await import('@shop/sdk/ts/shop/catalog/v1/catalog_service');
+  const registry = sharedContract().registry;
+  const output = registry.getMessage('shop.catalog.v1.GetProductResponse')!;
+  const codec = new JsonCodec(registry);
+  const pool = new EndpointPool({ targets: [`127.0.0.1:${backendArg}`], transport: createLeanTransport(), connectTimeoutMs: 1_000, refreshMs: 0 });
+  await pool.start();
+  const channel = new GrpcChannel(pool, { maxMessageBytes: 4 << 20, userAgent: 'shop-gateway' });
+  let n = 0;
+  const server = createServer((req, res) => {
+    const id = req.url!.slice('/v1/products/'.length);
+    const metadata = ['x-request-id', `9d3b1c1e-6c0e-4d8a-9a55-${String(++n).padStart(12, '0')}`, 'traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'];
+    void channel
+      .unary({ path: '/shop.catalog.v1.CatalogService/GetProduct', message: Request.encode({ productId: id }).finish(), metadata, deadline: Date.now() + 10_000 })
+      .then(({ status, response }) => {
+        if (status.code !== 0) {
+          res.writeHead(502).end();
+          return;
+        }
+        ok += 1;
+        const body = JSON.stringify(codec.toJsonValue(output, response!));
+        res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body))]);
+        res.end(body);
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return () => new Promise((resolve) => server.close(() => resolve()));
+}
+
 (async () => {
-  const stop = mode === 'backend' ? await backend() : mode === 'gateway' ? await gateway() : await bare();
+  const stop = mode === 'backend' ? await backend() : mode === 'gateway' ? await gateway() : mode === 'floor' ? await floor() : await bare();
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
     process.stdout.write(`ok ${ok}\n`);

@@ -5,7 +5,7 @@
  * CPU 1; configurations are interleaved over several rounds and the median
  * taken, since identical runs differ by ~12% on this machine.
  *
- *   npm run bench:runtime -- [--rounds 3] [--duration 10] [--warmup 5] [--streams 50] [--paired]
+ *   npm run bench:runtime -- [--rounds 3] [--duration 10] [--warmup 5] [--streams 50] [--paired] [--only bare-als,floor,kit:0.1]
  *
  * --paired adds a second measure: in each round every configuration runs at
  * the same time as a bare server, both pinned to CPU 0 and each loaded by
@@ -25,12 +25,16 @@ interface Config {
   name: string;
   args: string[];
 }
-const CONFIGS: Config[] = [
+const ALL_CONFIGS: Config[] = [
   { name: 'bare grpc-js', args: ['bare'] },
   { name: 'bare grpc-js + AsyncLocalStorage scope and a promise per call', args: ['bare-als'] },
+  { name: 'floor: the required per-call work inline, no framework, 10% traced', args: ['floor', '0.1'] },
   { name: 'runtime, 10% traced (default)', args: ['kit', '0.1'] },
   { name: 'runtime, every call traced', args: ['kit', '1'] },
 ];
+// --only bare,kit runs just those modes (bare always comes first: the ratios are against it).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]!.split(',') : undefined;
+const CONFIGS = ALL_CONFIGS.filter((c, i) => i === 0 || only === undefined || only.includes(c.args.join(':')) || only.includes(c.args[0]!));
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

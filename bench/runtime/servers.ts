@@ -4,14 +4,17 @@
  *   bare: a plain @grpc/grpc-js server, nothing else;
  *   bare-als: the same, each call answered from a promise inside an
  *         AsyncLocalStorage scope (the floor of any context propagation);
+ *   floor: the per-call work the issue requires, written inline with no
+ *         framework: how close any runtime doing that work can come to bare;
  *   kit:  the full shopmesh runtime chain (tracing, logging, metrics, error
  *         mapping, overload guard, deadline, auth verifying a bearer token).
- * Usage: node --import tsx servers.ts bare|bare-als|kit PORT [SAMPLE_RATIO]
+ * Usage: node --import tsx servers.ts bare|bare-als|floor|kit PORT [SAMPLE_RATIO]
  * Prints "ready PORT" when listening; on SIGTERM prints "ok N" (calls
  * answered OK) so the driver can check h2load's count against the server's.
  */
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomFillSync } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { InventoryServiceDefinition, InventoryServiceService, type GetStockRequest, type GetStockResponse } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { createServer } from '@shop/kit/server/create-server';
@@ -20,6 +23,8 @@ import { createMetrics } from '@shop/kit/telemetry/metrics';
 import { startTracing } from '@shop/kit/telemetry/tracing';
 import { createLogger } from '@shop/kit/log/create-logger';
 import { createLogDestination } from '@shop/kit/log/log-destination';
+import { createBatchedDestination } from '@shop/kit/log/batched-destination';
+import { HANDLING_BUCKETS } from '@shop/kit/telemetry/metrics';
 import { cacheVerifiedTokens } from '@shop/kit/auth/verified-token-cache';
 import { createUserTokenVerifier } from '@shop/kit/auth/user-token-verifier';
 import { createServiceTokenVerifier } from '@shop/kit/auth/service-identity';
@@ -91,8 +96,88 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
   return { shutdown: () => server.shutdown({ graceMs: 1_000 }) };
 }
 
+/**
+ * floor: a bare grpc-js server doing, inline and with no framework, the
+ * least of what the issue asks of every call: an AsyncLocalStorage scope
+ * and a promise, a request id, a deadline, the bearer token looked up in a
+ * cache of verified tokens, a sampling decision with trace ids (a real
+ * OpenTelemetry span for the sampled share), a request counter and a
+ * duration histogram, and one JSON log line through the services' batched
+ * destination. It is not a server anyone should run (no error mapping, no
+ * access check, no overload guard, no deadline enforcement); it measures
+ * how close to bare grpc-js any runtime doing this work can come.
+ * FLOOR_SKIP=log,ids,otel leaves those parts out, to see what each costs.
+ */
+async function floor(): Promise<Server> {
+  const skip = new Set((process.env.FLOOR_SKIP ?? '').split(','));
+
+  const ratio = Number(ratioArg ?? 0.1);
+  const tracer = startTracing({
+    service: 'bench',
+    // The floor draws its own sampling decision below; the SDK records every span it is asked for.
+    samplerRatio: 1,
+    exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined },
+  }).tracer;
+  const out = createBatchedDestination({ fd: openSync('/tmp/shop-bench-floor.log', 'w') });
+  const storage = new AsyncLocalStorage<{ requestId: string; deadline: number; user: unknown; traceId: string }>();
+  const tokens = new Map<string, { userId: string; until: number }>();
+  const ids = Buffer.alloc(24 * 1024);
+  let idAt = ids.length;
+  let counter = 0;
+  let calls = 0;
+  const buckets = new Float64Array(HANDLING_BUCKETS.length + 1);
+  const server = new Server({ 'grpc.enable_channelz': 0 });
+  const fail = (_c: unknown, cb: sendUnaryData<never>) => cb({ code: 12 });
+  server.addService(InventoryServiceService, {
+    getStock(call: ServerUnaryCall<GetStockRequest, GetStockResponse>, cb: sendUnaryData<GetStockResponse>) {
+      const started = performance.now();
+      const rid = call.metadata.get('x-request-id')[0];
+      const requestId = typeof rid === 'string' ? rid : `req-${++counter}`;
+      const d = call.getDeadline();
+      const deadline = typeof d === 'number' && Number.isFinite(d) ? d : Date.now() + 10_000;
+      const auth = call.metadata.get('authorization')[0] as string;
+      let user = tokens.get(auth);
+      if (user === undefined) tokens.set(auth, (user = { userId: 'u1', until: Date.now() + 60_000 }));
+      let traceId = '';
+      let spanId = '';
+      const span = !skip.has('otel') && Math.random() < ratio ? tracer.startSpan('shop.inventory.v1.InventoryService/GetStock') : undefined;
+      if (span) {
+        ({ traceId, spanId } = span.spanContext());
+      } else if (!skip.has('ids')) {
+        if (idAt + 24 > ids.length) {
+          randomFillSync(ids);
+          idAt = 0;
+        }
+        traceId = ids.toString('hex', idAt, idAt + 16);
+        spanId = ids.toString('hex', idAt + 16, idAt + 24);
+        idAt += 24;
+      }
+      storage.run({ requestId, deadline, user, traceId }, () =>
+        void Promise.resolve().then(() => {
+          ok += 1;
+          cb(null, stock(call.request.sku));
+          const ms = performance.now() - started;
+          calls += 1;
+          let b = 0;
+          while (b < HANDLING_BUCKETS.length && ms / 1000 > HANDLING_BUCKETS[b]!) b++;
+          buckets[b]! += 1;
+          span?.end();
+          if (skip.has('log')) return;
+          out.write(
+            `{"level":"info","time":"${new Date().toISOString()}","service":"bench","method":"/shop.inventory.v1.InventoryService/GetStock","trace_id":"${traceId}","span_id":"${spanId}","request_id":"${requestId}","code":"OK","duration_ms":${ms},"user_id":"${user!.userId}","msg":"call"}\n`,
+          );
+        }),
+      );
+    },
+    batchGetStock: fail, setStock: fail, adjustStock: fail, reserveStock: fail,
+    commitReservation: fail, releaseReservation: fail, getReservation: fail, returnReservation: fail,
+  });
+  await new Promise<number>((res, rej) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  return server;
+}
+
 (async () => {
-  const server = mode === 'bare' || mode === 'bare-als' ? await bare(mode === 'bare-als') : await kit();
+  const server = mode === 'bare' || mode === 'bare-als' ? await bare(mode === 'bare-als') : mode === 'floor' ? await floor() : await kit();
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
     process.stdout.write(`ok ${ok}\n`);
