@@ -4,6 +4,7 @@ import { AnySchema } from '@bufbuild/protobuf/wkt';
 import type { GrpcStatus } from '../upstream/grpc-client';
 import { codeName, httpStatusOf } from './http-status';
 import type { GatewayError } from './gateway-error';
+import type { Reason } from './reason';
 
 /** ERROR_DOMAIN is google.rpc.ErrorInfo.domain of every shopmesh error. */
 export const ERROR_DOMAIN = 'shop.example';
@@ -33,7 +34,10 @@ const GENERIC_MESSAGES: Readonly<Record<number, string>> = {
   [Code.UNIMPLEMENTED]: 'this operation is not implemented',
 };
 const GENERIC_INTERNAL = 'internal error';
+const GENERIC_BAD_GATEWAY = 'the service answered with a response the gateway cannot pass on';
 const MAX_MESSAGE_LENGTH = 1_000;
+/** MAX_FIELD_VIOLATIONS bounds google.rpc.BadRequest in every error body; the rest are counted in one more entry. */
+export const MAX_FIELD_VIOLATIONS = 20;
 
 /** ErrorResponse is a rendered error: status, extra headers and the JSON body. */
 export interface ErrorResponse {
@@ -67,7 +71,7 @@ export class ErrorRenderer {
   fromGatewayError(err: GatewayError, requestId: string): ErrorResponse {
     const details: JsonObject[] = [{ '@type': `${TYPE_PREFIX}google.rpc.ErrorInfo`, reason: err.reason, domain: ERROR_DOMAIN }];
     if (err.fieldViolations.length > 0) {
-      details.push({ '@type': `${TYPE_PREFIX}google.rpc.BadRequest`, fieldViolations: err.fieldViolations.map((v) => ({ field: v.field, description: v.description })) });
+      details.push({ '@type': `${TYPE_PREFIX}google.rpc.BadRequest`, fieldViolations: boundViolations(err.fieldViolations.map((v) => ({ field: v.field, description: v.description }))) });
     }
     if (err.retryAfterMs !== undefined) details.push(retryInfo(err.retryAfterMs));
     details.push(requestInfo(requestId));
@@ -80,13 +84,14 @@ export class ErrorRenderer {
 
   /** fromStatus renders a failed call: the backend's status, or one the gateway made when it got no answer. */
   fromStatus(grpc: GrpcStatus, requestId: string): ErrorResponse {
-    const status = httpStatusOf(grpc.code);
+    const status = grpc.badGateway ? 502 : httpStatusOf(grpc.code);
     const serverError = status >= 500;
     const allowed = serverError ? SERVER_DETAILS : CLIENT_DETAILS;
     const details = grpc.details ? this.decodeDetails(grpc.details, allowed, serverError) : [];
+    if (grpc.badGateway) details.push({ '@type': `${TYPE_PREFIX}google.rpc.ErrorInfo`, reason: 'BAD_UPSTREAM_RESPONSE' satisfies Reason, domain: ERROR_DOMAIN });
     if (!grpc.fromBackend && grpc.retryAfterMs !== undefined) details.push(retryInfo(grpc.retryAfterMs));
     if (!details.some((d) => d['@type'] === `${TYPE_PREFIX}google.rpc.RequestInfo`)) details.push(requestInfo(requestId));
-    const message = serverError ? (GENERIC_MESSAGES[grpc.code] ?? GENERIC_INTERNAL) : truncate(grpc.message);
+    const message = grpc.badGateway ? GENERIC_BAD_GATEWAY : serverError ? (GENERIC_MESSAGES[grpc.code] ?? GENERIC_INTERNAL) : truncate(grpc.message);
     const headers: Array<[string, string]> = [];
     if (status === 429 || status === 503) {
       const delay = details.find((d) => d['@type'] === `${TYPE_PREFIX}google.rpc.RetryInfo`)?.['retryDelay'];
@@ -124,6 +129,7 @@ export class ErrorRenderer {
         const json = toJson(AnySchema, { $typeName: 'google.protobuf.Any', typeUrl: any.typeUrl, value: any.value }, { registry: this.registry }) as JsonObject;
         // ErrorInfo metadata may name internal resources; a 5xx keeps only the reason.
         if (serverError && typeName === 'google.rpc.ErrorInfo') delete json['metadata'];
+        if (typeName === 'google.rpc.BadRequest' && Array.isArray(json['fieldViolations'])) json['fieldViolations'] = boundViolations(json['fieldViolations']);
         out.push(json);
       } catch {
         continue;
@@ -131,6 +137,13 @@ export class ErrorRenderer {
     }
     return out;
   }
+}
+
+/** boundViolations keeps the first MAX_FIELD_VIOLATIONS and says how many more there were. */
+export function boundViolations<T extends JsonValue>(violations: T[]): JsonValue[] {
+  if (violations.length <= MAX_FIELD_VIOLATIONS) return violations;
+  const rest = violations.length - MAX_FIELD_VIOLATIONS;
+  return [...violations.slice(0, MAX_FIELD_VIOLATIONS), { field: '', description: `and ${rest} more violation${rest === 1 ? '' : 's'}` }];
 }
 
 function body(status: number, code: number, message: string, details: JsonValue[]): string {

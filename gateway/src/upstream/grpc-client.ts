@@ -1,6 +1,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { Endpoint, EndpointPool } from './endpoint-pool';
 import { H2_ERROR } from './h2-connection';
+import { MessageReader } from './message-reader';
 import type { DecodedHeaders, StreamError, StreamHandler, UpstreamStream } from './transport';
 
 /** GrpcCall is one call to make: the method path, the encoded request and what to send along. */
@@ -26,6 +27,8 @@ export interface GrpcStatus {
   fromBackend: boolean;
   /** retryAfterMs is the gateway's own hint when no backend could be reached. */
   retryAfterMs?: number;
+  /** badGateway is set when the gateway refused what the backend answered (HTTP 502, reason BAD_UPSTREAM_RESPONSE). */
+  badGateway?: boolean;
 }
 
 /** UnaryResult is a finished unary call: the response message exactly when the status is OK. */
@@ -96,6 +99,17 @@ function codeFromStreamError(error: StreamError): Code {
 
 function gatewayStatus(code: Code, message: string, retryAfterMs?: number): GrpcStatus {
   return { code, message, details: undefined, fromBackend: false, retryAfterMs };
+}
+
+/** RETRY_AFTER_MS is the hint sent when a backend connection failed under a call: a new one is opened on the next call. */
+const RETRY_AFTER_MS = 1_000;
+
+/** streamFailure is the status of a call whose stream ended without an answer. */
+function streamFailure(error: StreamError): GrpcStatus {
+  if (error.invalidResponse) return { code: Code.INTERNAL, message: error.message, details: undefined, fromBackend: false, badGateway: true };
+  const code = codeFromStreamError(error);
+  const message = error.unprocessed ? `backend unavailable: ${error.message}` : `backend connection failed: ${error.message}`;
+  return gatewayStatus(code, message, code === Code.UNAVAILABLE ? RETRY_AFTER_MS : undefined);
 }
 
 /** statusFromTrailers reads grpc-status, grpc-message and grpc-status-details-bin. */
@@ -251,7 +265,7 @@ class UnaryCall implements StreamHandler {
       this.retried = true;
       return this.start(this.endpoint);
     }
-    this.finish(gatewayStatus(codeFromStreamError(error), error.unprocessed ? 'backend unavailable' : 'backend connection failed'));
+    this.finish(streamFailure(error));
   }
 
   private finish(status: GrpcStatus): void {
@@ -272,7 +286,9 @@ class UnaryCall implements StreamHandler {
 /** StreamingCall is one server-streaming call: messages go to the sink as they complete. */
 class StreamingCall implements StreamHandler {
   private readonly body: Buffer;
-  private pending: Buffer | undefined;
+  private readonly reader = new MessageReader();
+  /** credited is how many of the reader's held bytes already had their window returned. */
+  private credited = 0;
   private headersSeen = false;
   private delivered = false;
   private settled = false;
@@ -318,33 +334,45 @@ class StreamingCall implements StreamHandler {
       }
     }
     if (!endStream) return;
-    if (this.pending !== undefined && this.pending.length > 0) return this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the stream inside a message'));
+    if (this.reader.buffered > 0) return this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the stream inside a message'));
     this.finish(statusFromTrailers(headers));
   }
 
+  /**
+   * onData hands each complete message to the sink, which returns its
+   * window when it has written the message on (so a slow REST client slows
+   * the backend down). The bytes of a message still arriving have their
+   * window returned at once: they are bounded by maxMessageBytes, and a
+   * message larger than the stream window could otherwise never complete.
+   */
   onData(chunk: Buffer, endStream: boolean): void {
     if (this.settled) return;
-    let buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = undefined;
-    while (buf.length >= 5) {
-      if (buf[0] !== 0) {
+    const reader = this.reader;
+    reader.append(chunk);
+    for (let head = reader.prefix(); head !== undefined; head = reader.prefix()) {
+      if (head.compressed !== 0) {
         this.stream?.cancel();
         return this.finish(gatewayStatus(Code.INTERNAL, 'backend sent a compressed message'));
       }
-      const length = buf.readUInt32BE(1);
-      if (length > this.channel.options.maxMessageBytes) {
+      if (head.length > this.channel.options.maxMessageBytes) {
         this.stream?.cancel();
         return this.finish(gatewayStatus(Code.RESOURCE_EXHAUSTED, 'response message too large'));
       }
-      if (buf.length < 5 + length) break;
-      const message = buf.subarray(5, 5 + length);
-      buf = buf.subarray(5 + length);
+      const size = 5 + head.length;
+      if (reader.buffered < size) break;
+      const message = reader.take(size).subarray(5);
+      const early = Math.min(this.credited, size);
+      this.credited -= early;
+      const owed = size - early;
       this.delivered = true;
       const stream = this.stream;
-      this.sink.onMessage(message, () => stream?.consumed(5 + length));
+      this.sink.onMessage(message, () => stream?.consumed(owed));
       if (this.settled) return;
     }
-    if (buf.length > 0) this.pending = buf;
+    if (reader.buffered > this.credited) {
+      this.stream?.consumed(reader.buffered - this.credited);
+      this.credited = reader.buffered;
+    }
     if (endStream) this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the call without a status'));
   }
 
@@ -354,7 +382,7 @@ class StreamingCall implements StreamHandler {
       this.retried = true;
       return this.start(this.endpoint);
     }
-    this.finish(gatewayStatus(codeFromStreamError(error), error.unprocessed ? 'backend unavailable' : 'backend connection failed'));
+    this.finish(streamFailure(error));
   }
 
   private finish(status: GrpcStatus): void {

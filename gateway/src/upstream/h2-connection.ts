@@ -45,6 +45,13 @@ const MAX_WINDOW = 2 ** 31 - 1;
 const LAST_STREAM_ID = 2 ** 31 - 1;
 /** Frames we accept: the default SETTINGS_MAX_FRAME_SIZE, which this side never raises. */
 const MAX_INBOUND_FRAME = 16_384;
+/**
+ * A header block is buffered until END_HEADERS and then decoded whole, even
+ * past maxHeaderListSize, so HPACK stays in step (only its stream fails).
+ * Its encoded size is bounded here: a peer that sends more (endless
+ * CONTINUATION) is ended with ENHANCE_YOUR_CALM.
+ */
+const MAX_HEADER_BLOCK = 1 << 20;
 
 /** H2Options tune the lean client's flow control and limits. */
 export interface H2Options {
@@ -86,6 +93,8 @@ class ConnectionError extends Error {
 class H2Stream implements UpstreamStream {
   id = 0;
   sendWindow = 0;
+  /** recvWindow is what the server may still send on this stream before a WINDOW_UPDATE. */
+  recvWindow = 0;
   recvUnacked = 0;
   bodyOffset = 0;
   gotHeaders = false;
@@ -131,7 +140,13 @@ export class H2Connection implements UpstreamConnection {
   private peerInitialWindow = 65_535;
   private peerMaxFrameSize = 16_384;
   private connSendWindow = 65_535;
+  /** connRecvWindow is what the server may still send on the connection before a WINDOW_UPDATE. */
+  private connRecvWindow = 65_535;
   private connRecvUnacked = 0;
+  /** lastGoAwayId is the last stream id of the server's GOAWAY (it may only go down). */
+  private lastGoAwayId = LAST_STREAM_ID;
+  private pingCount = 0;
+  private pingPayload: Buffer | undefined;
   private readonly encoder = new HpackEncoder();
   private readonly decoder: HpackDecoder;
   private out: Buffer[] = [];
@@ -216,7 +231,10 @@ export class H2Connection implements UpstreamConnection {
     this.queue(PREFACE);
     this.queue(settings);
     const increment = this.options.connectionWindow - 65_535;
-    if (increment > 0) this.queue(windowUpdateFrame(0, increment));
+    if (increment > 0) {
+      this.queue(windowUpdateFrame(0, increment));
+      this.connRecvWindow += increment;
+    }
   }
 
   private start(stream: H2Stream): void {
@@ -224,6 +242,8 @@ export class H2Connection implements UpstreamConnection {
     this.nextStreamId += 2;
     stream.id = id;
     stream.sendWindow = this.peerInitialWindow;
+    // Before the server acknowledges our SETTINGS it may assume 65,535: never more than this.
+    stream.recvWindow = this.options.streamWindow;
     this.streams.set(id, stream);
     // HPACK state changes with every block, so blocks are encoded in the order they are sent.
     const block = this.encoder.encode(stream.headers, indexing);
@@ -335,13 +355,20 @@ export class H2Connection implements UpstreamConnection {
     }
   }
 
+  /** consumed returns stream window for bytes the caller is done with (RFC 9113, 6.9), half a window at a time. */
   consumed(stream: H2Stream, bytes: number): void {
-    if (stream.done || stream.remoteEnded) return;
+    if (stream.done || stream.remoteEnded || bytes <= 0) return;
     stream.recvUnacked += bytes;
     if (stream.recvUnacked >= this.options.streamWindow / 2) {
       this.queue(windowUpdateFrame(stream.id, stream.recvUnacked));
+      stream.recvWindow += stream.recvUnacked;
       stream.recvUnacked = 0;
     }
+  }
+
+  /** isIdle: a stream id this client never opened (odd and not yet used, or even: push is off). */
+  private isIdle(id: number): boolean {
+    return (id & 1) === 0 || id >= this.nextStreamId;
   }
 
   // --- incoming ---------------------------------------------------------
@@ -390,11 +417,9 @@ export class H2Connection implements UpstreamConnection {
       case SETTINGS:
         return this.onSettings(flags, id, payload);
       case PING:
-        if (payload.length !== 8) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'PING of wrong size');
-        if (flags & ACK) this.pingSentAt = 0;
-        else this.queue(pingFrame(payload, true));
-        return;
+        return this.onPing(flags, id, payload);
       case GOAWAY:
+        if (id !== 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'GOAWAY on a stream');
         return this.onGoAway(payload);
       case WINDOW_UPDATE:
         return this.onWindowUpdate(id, payload);
@@ -408,28 +433,38 @@ export class H2Connection implements UpstreamConnection {
 
   private onDataFrame(flags: number, id: number, payload: Buffer): void {
     if (id === 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'DATA on stream 0');
-    // The whole frame, padding included, counts against the connection window.
+    if (this.isIdle(id)) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'DATA on an idle stream');
+    // The whole frame, padding included, counts against both windows (RFC 9113, 6.9.1).
+    this.connRecvWindow -= payload.length;
+    if (this.connRecvWindow < 0) throw new ConnectionError(H2_ERROR.FLOW_CONTROL_ERROR, 'DATA beyond the connection window');
+    // The connection window is returned as frames arrive: the stream windows bound what any one stream holds.
     this.connRecvUnacked += payload.length;
     if (this.connRecvUnacked >= this.options.connectionWindow / 2) {
       this.queue(windowUpdateFrame(0, this.connRecvUnacked));
+      this.connRecvWindow += this.connRecvUnacked;
       this.connRecvUnacked = 0;
     }
     const data = flags & PADDED ? unpad(payload) : payload;
     const stream = this.streams.get(id);
     if (stream === undefined) return;
-    if (!stream.gotHeaders) {
-      this.resetStream(stream, H2_ERROR.PROTOCOL_ERROR, 'DATA before HEADERS');
-      return;
-    }
+    stream.recvWindow -= payload.length;
+    if (stream.recvWindow < 0) return this.resetStream(stream, H2_ERROR.FLOW_CONTROL_ERROR, 'the backend sent DATA beyond the stream window', true);
+    if (!stream.gotHeaders) return this.resetStream(stream, H2_ERROR.PROTOCOL_ERROR, 'the backend sent DATA before HEADERS', true);
     const endStream = (flags & END_STREAM) !== 0;
+    // Padding never reaches the caller, so its window is returned here.
+    if (!endStream) this.consumed(stream, payload.length - data.length);
     if (endStream) this.finishStream(stream);
     stream.handler.onData(data, endStream);
   }
 
   private onHeadersFrame(flags: number, id: number, payload: Buffer): void {
     if (id === 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'HEADERS on stream 0');
+    if (this.isIdle(id)) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'HEADERS on an idle stream');
     let fragment = flags & PADDED ? unpad(payload) : payload;
-    if (flags & PRIORITY_FLAG) fragment = fragment.subarray(5);
+    if (flags & PRIORITY_FLAG) {
+      if (fragment.length < 5) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'HEADERS too short for its priority fields');
+      fragment = fragment.subarray(5);
+    }
     const endStream = (flags & END_STREAM) !== 0;
     if (flags & END_HEADERS) this.onHeaderBlock(id, endStream, fragment);
     else this.headerBlock = { streamId: id, endStream, parts: [fragment], size: fragment.length };
@@ -440,7 +475,7 @@ export class H2Connection implements UpstreamConnection {
     if (block === undefined || block.streamId !== id) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'unexpected CONTINUATION');
     block.parts.push(payload);
     block.size += payload.length;
-    if (block.size > this.options.maxHeaderListSize * 2) throw new ConnectionError(H2_ERROR.ENHANCE_YOUR_CALM, 'header block too large');
+    if (block.size > MAX_HEADER_BLOCK) throw new ConnectionError(H2_ERROR.ENHANCE_YOUR_CALM, `header block over ${MAX_HEADER_BLOCK} bytes`);
     if (flags & END_HEADERS) {
       this.headerBlock = undefined;
       this.onHeaderBlock(id, block.endStream, Buffer.concat(block.parts));
@@ -450,14 +485,14 @@ export class H2Connection implements UpstreamConnection {
   private onHeaderBlock(id: number, endStream: boolean, block: Buffer): void {
     let headers;
     try {
-      // Decoded even for a stream we no longer track: the HPACK table must stay in step.
+      // Decoded even for a stream we no longer track, and to its end when too
+      // large: the HPACK table must stay in step with the server's encoder.
       headers = this.decoder.decode(block);
     } catch (err) {
       if (err instanceof HeaderSizeError) {
         const stream = this.streams.get(id);
-        if (stream) this.resetStream(stream, H2_ERROR.ENHANCE_YOUR_CALM, 'response headers too large');
-        // The table may now be out of step with the server's: no new streams here.
-        this.close();
+        const message = `the backend's ${stream?.gotHeaders || endStream ? 'trailers' : 'headers'} are over the ${this.options.maxHeaderListSize}-byte limit`;
+        if (stream) this.resetStream(stream, H2_ERROR.CANCEL, message, true, !endStream);
         return;
       }
       if (err instanceof CompressionError) throw new ConnectionError(H2_ERROR.COMPRESSION_ERROR, err.message);
@@ -465,13 +500,27 @@ export class H2Connection implements UpstreamConnection {
     }
     const stream = this.streams.get(id);
     if (stream === undefined) return;
+    if (stream.gotHeaders && !endStream) return this.resetStream(stream, H2_ERROR.PROTOCOL_ERROR, 'the backend sent trailers without END_STREAM', true);
     stream.gotHeaders = true;
     if (endStream) this.finishStream(stream);
     stream.handler.onHeaders(headers, endStream);
   }
 
+  private onPing(flags: number, id: number, payload: Buffer): void {
+    if (id !== 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'PING on a stream');
+    if (payload.length !== 8) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'PING of wrong size');
+    if ((flags & ACK) === 0) return this.queue(pingFrame(payload, true));
+    // Only the answer to our own PING counts; an ACK with other data is ignored.
+    if (this.pingPayload !== undefined && payload.equals(this.pingPayload)) {
+      this.pingPayload = undefined;
+      this.pingSentAt = 0;
+    }
+  }
+
   private onRstStream(id: number, payload: Buffer): void {
+    if (id === 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'RST_STREAM on stream 0');
     if (payload.length !== 4) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'RST_STREAM of wrong size');
+    if (this.isIdle(id)) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'RST_STREAM on an idle stream');
     const stream = this.streams.get(id);
     if (stream === undefined) return;
     const code = payload.readUInt32BE(0);
@@ -484,7 +533,10 @@ export class H2Connection implements UpstreamConnection {
 
   private onSettings(flags: number, id: number, payload: Buffer): void {
     if (id !== 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'SETTINGS on a stream');
-    if (flags & ACK) return;
+    if (flags & ACK) {
+      if (payload.length !== 0) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      return;
+    }
     if (payload.length % 6 !== 0) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'SETTINGS of wrong size');
     for (let p = 0; p < payload.length; p += 6) {
       const setting = payload.readUInt16BE(p);
@@ -493,6 +545,10 @@ export class H2Connection implements UpstreamConnection {
         case SETTINGS_HEADER_TABLE_SIZE:
           this.encoder.setTableSize(value);
           break;
+        case SETTINGS_ENABLE_PUSH:
+          // A server may only send 0 (RFC 9113, 6.5.2).
+          if (value !== 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, `SETTINGS_ENABLE_PUSH of ${value} from a server`);
+          break;
         case SETTINGS_MAX_CONCURRENT_STREAMS:
           this.peerMaxConcurrent = value;
           break;
@@ -500,7 +556,11 @@ export class H2Connection implements UpstreamConnection {
           if (value > MAX_WINDOW) throw new ConnectionError(H2_ERROR.FLOW_CONTROL_ERROR, 'initial window too large');
           const delta = value - this.peerInitialWindow;
           this.peerInitialWindow = value;
-          for (const stream of this.streams.values()) stream.sendWindow += delta;
+          for (const stream of this.streams.values()) {
+            stream.sendWindow += delta;
+            // RFC 9113, 6.9.2: a change that takes a window past 2^31-1 is a connection error.
+            if (stream.sendWindow > MAX_WINDOW) throw new ConnectionError(H2_ERROR.FLOW_CONTROL_ERROR, 'initial window change overflows a stream window');
+          }
           break;
         }
         case SETTINGS_MAX_FRAME_SIZE:
@@ -526,7 +586,9 @@ export class H2Connection implements UpstreamConnection {
 
   private onGoAway(payload: Buffer): void {
     if (payload.length < 8) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'GOAWAY too short');
-    const lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
+    // A later GOAWAY may lower the last stream id, never raise it.
+    const lastStreamId = Math.min(payload.readUInt32BE(0) & 0x7fffffff, this.lastGoAwayId);
+    this.lastGoAwayId = lastStreamId;
     const code = payload.readUInt32BE(4);
     if (this.state !== 'closed') this.state = 'draining';
     this.failWaiting('the server is going away');
@@ -548,11 +610,12 @@ export class H2Connection implements UpstreamConnection {
       this.connSendWindow += increment;
       if (this.connSendWindow > MAX_WINDOW) throw new ConnectionError(H2_ERROR.FLOW_CONTROL_ERROR, 'connection window overflow');
     } else {
+      if (this.isIdle(id)) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'WINDOW_UPDATE on an idle stream');
       const stream = this.streams.get(id);
       if (stream === undefined) return;
-      if (increment === 0) return this.resetStream(stream, H2_ERROR.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0');
+      if (increment === 0) return this.resetStream(stream, H2_ERROR.PROTOCOL_ERROR, 'the backend sent a WINDOW_UPDATE of 0', true);
       stream.sendWindow += increment;
-      if (stream.sendWindow > MAX_WINDOW) return this.resetStream(stream, H2_ERROR.FLOW_CONTROL_ERROR, 'stream window overflow');
+      if (stream.sendWindow > MAX_WINDOW) return this.resetStream(stream, H2_ERROR.FLOW_CONTROL_ERROR, 'the backend overflowed the stream window', true);
     }
     this.pumpBlocked();
   }
@@ -567,13 +630,18 @@ export class H2Connection implements UpstreamConnection {
     this.afterStreamClosed();
   }
 
-  private resetStream(stream: H2Stream, code: number, message: string): void {
+  /**
+   * resetStream ends one stream this client gives up on; `invalid` marks a
+   * response the backend got wrong (the caller answers 502). No RST_STREAM
+   * goes out when the server already ended the stream.
+   */
+  private resetStream(stream: H2Stream, code: number, message: string, invalid = false, send = true): void {
     this.streams.delete(stream.id);
     this.blocked.delete(stream);
     stream.done = true;
-    this.queue(rstStreamFrame(stream.id, code));
+    if (send) this.queue(rstStreamFrame(stream.id, code));
     this.afterStreamClosed();
-    stream.handler.onError({ code, message, unprocessed: false });
+    stream.handler.onError({ code, message, unprocessed: false, invalidResponse: invalid });
   }
 
   private afterStreamClosed(): void {
@@ -609,7 +677,10 @@ export class H2Connection implements UpstreamConnection {
       }
       if (this.streams.size > 0 && now - this.lastReadAt > interval) {
         this.pingSentAt = now;
-        this.queue(pingFrame(Buffer.alloc(8), false));
+        const payload = Buffer.alloc(8);
+        payload.writeUInt32BE(++this.pingCount >>> 0, 4);
+        this.pingPayload = payload;
+        this.queue(pingFrame(payload, false));
       }
     }, Math.max(1, Math.floor(interval / 2)));
     this.keepAliveTimer.unref();

@@ -85,7 +85,7 @@ for (let i = STATIC_COUNT; i >= 1; i--) {
 /** CompressionError is a header block HPACK cannot decode: the connection must end with COMPRESSION_ERROR. */
 export class CompressionError extends Error {}
 
-/** HeaderSizeError is a decoded header list above the advertised SETTINGS_MAX_HEADER_LIST_SIZE. */
+/** HeaderSizeError is a decoded header list above the advertised SETTINGS_MAX_HEADER_LIST_SIZE; the block was read to its end, so the table is in step. */
 export class HeaderSizeError extends Error {}
 
 /** DecodedHeaders maps lower-case header names to values; repeated headers are joined with ", ". */
@@ -118,10 +118,16 @@ export class HpackDecoder {
     this.tableLimit = maxTableSize;
   }
 
-  /** decode reads one complete header block (HEADERS plus any CONTINUATION payloads). */
+  /**
+   * decode reads one complete header block (HEADERS plus any CONTINUATION
+   * payloads). A block whose decoded list is over maxHeaderListSize is still
+   * read to its end, so the dynamic table stays in step with the peer's
+   * encoder, and then fails with HeaderSizeError: only its stream is lost.
+   */
   decode(block: Uint8Array): DecodedHeaders {
     const out: DecodedHeaders = Object.create(null) as DecodedHeaders;
     let listSize = 0;
+    let tooLarge = false;
     let pos = 0;
     let fieldSeen = false;
     const end = block.length;
@@ -160,10 +166,12 @@ export class HpackDecoder {
       }
       fieldSeen = true;
       listSize += name.length + value.length + ENTRY_OVERHEAD;
-      if (listSize > this.maxHeaderListSize) throw new HeaderSizeError('header list too large');
+      if (listSize > this.maxHeaderListSize) tooLarge = true;
+      if (tooLarge) continue;
       const previous = out[name];
       out[name] = previous === undefined ? value : `${previous}, ${value}`;
     }
+    if (tooLarge) throw new HeaderSizeError(`header list of ${listSize} bytes is over the limit of ${this.maxHeaderListSize}`);
     return out;
   }
 

@@ -14,6 +14,13 @@ export interface StreamError {
    * it may then be sent again elsewhere whatever its side effects.
    */
   unprocessed: boolean;
+  /**
+   * invalidResponse is true when this client refused what the backend sent
+   * on this stream (headers or trailers over the advertised limit, DATA past
+   * the window, a frame out of order): the backend's fault, answered as 502.
+   * The connection and its other streams go on.
+   */
+  invalidResponse?: boolean;
 }
 
 /** StreamHandler receives what happens on one request's stream, in order; after onError or an endStream nothing more arrives. */

@@ -85,6 +85,8 @@ export enum ErrorReason {
   ERROR_REASON_REQUEST_TIMEOUT = 25,
   /** ERROR_REASON_SHUTTING_DOWN - ERROR_REASON_SHUTTING_DOWN means the server is draining and ended a long-lived call (a watch stream); reconnect, another replica answers. */
   ERROR_REASON_SHUTTING_DOWN = 26,
+  /** ERROR_REASON_BAD_UPSTREAM_RESPONSE - ERROR_REASON_BAD_UPSTREAM_RESPONSE means a service answered with a response the gateway refuses to pass on, for example headers or trailers over its limit or a broken HTTP/2 stream (HTTP 502); other calls are not affected. */
+  ERROR_REASON_BAD_UPSTREAM_RESPONSE = 27,
   UNRECOGNIZED = -1,
 }
 
@@ -171,6 +173,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 26:
     case "ERROR_REASON_SHUTTING_DOWN":
       return ErrorReason.ERROR_REASON_SHUTTING_DOWN;
+    case 27:
+    case "ERROR_REASON_BAD_UPSTREAM_RESPONSE":
+      return ErrorReason.ERROR_REASON_BAD_UPSTREAM_RESPONSE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -234,6 +239,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_REQUEST_TIMEOUT";
     case ErrorReason.ERROR_REASON_SHUTTING_DOWN:
       return "ERROR_REASON_SHUTTING_DOWN";
+    case ErrorReason.ERROR_REASON_BAD_UPSTREAM_RESPONSE:
+      return "ERROR_REASON_BAD_UPSTREAM_RESPONSE";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
