@@ -82,16 +82,14 @@ export function grpcCodeFromHttp(httpStatus: number): Code {
   }
 }
 
+/** codeFromStreamError maps a failed stream as gRPC does (RST_STREAM codes per the gRPC HTTP/2 spec); a lost connection is UNAVAILABLE. */
 function codeFromStreamError(error: StreamError): Code {
-  if (error.unprocessed) return Code.UNAVAILABLE;
+  if (error.unprocessed || error.connectionLost) return Code.UNAVAILABLE;
   switch (error.code) {
     case H2_ERROR.CANCEL:
       return Code.CANCELLED;
     case H2_ERROR.ENHANCE_YOUR_CALM:
       return Code.RESOURCE_EXHAUSTED;
-    case H2_ERROR.INTERNAL_ERROR:
-      // Also what a lost connection reports: the backend went away mid-call.
-      return Code.UNAVAILABLE;
     default:
       return Code.INTERNAL;
   }

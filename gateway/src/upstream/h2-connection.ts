@@ -730,6 +730,7 @@ export class H2Connection implements UpstreamConnection {
         message: `connection lost${error ? `: ${error.message}` : ''}`,
         // A request that never left this process was not processed; one that did may have been.
         unprocessed: !this.everReady,
+        connectionLost: true,
       });
     }
     this.failWaiting(`connection lost${error ? `: ${error.message}` : ''}`);

@@ -18,7 +18,8 @@ class NodeHttp2Connection implements UpstreamConnection {
   constructor(options: ConnectOptions) {
     const { host, port, connectTimeoutMs, events } = options;
     this.session = connect(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
-      settings: { enablePush: false, initialWindowSize: 1 << 20 },
+      // The same limits the lean client advertises (h2-connection.ts), so both refuse the same responses.
+      settings: { enablePush: false, initialWindowSize: 1 << 20, maxHeaderListSize: 64 * 1024 },
     });
     const timer = setTimeout(() => this.session.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)), connectTimeoutMs);
     timer.unref();
@@ -83,11 +84,28 @@ class NodeHttp2Connection implements UpstreamConnection {
       // A stream that ends with DATA rather than trailers.
       if (finish()) handler.onData(Buffer.alloc(0), true);
     });
+    let responded = false;
+    request.on('response', () => (responded = true));
     request.on('close', () => {
       if (!finish()) return;
       const code = request.rstCode ?? H2_ERROR.INTERNAL_ERROR;
+      // nghttp2 ends a stream whose headers or trailers are over maxHeaderListSize with
+      // FRAME_SIZE_ERROR, or closes it without its trailers (code 0): the backend's fault.
+      if (code === H2_ERROR.FRAME_SIZE_ERROR || (code === H2_ERROR.NO_ERROR && responded)) {
+        handler.onError({ code, message: `the backend's response is over the ${64 * 1024}-byte header limit or incomplete`, unprocessed: false, invalidResponse: true });
+        return;
+      }
+      if (code === H2_ERROR.REFUSED_STREAM && !this.goingAway) {
+        // nghttp2 refuses new streams once it has sent a GOAWAY of its own (it
+        // does, with COMPRESSION_ERROR, for a header block over the limit) and
+        // tells nobody; the stream that carried that block never closes. End
+        // the session, so its streams fail now and the pool opens a new one.
+        this.goingAway = true;
+        setImmediate(() => this.session.destroy());
+      }
       // A session that never connected sent nothing: safe to send elsewhere.
-      handler.onError({ code, message: `stream closed (code ${code})`, unprocessed: !this.ready || code === H2_ERROR.REFUSED_STREAM });
+      const connectionLost = this.session.destroyed || this.session.closed;
+      handler.onError({ code, message: `stream closed (code ${code})`, unprocessed: !this.ready || code === H2_ERROR.REFUSED_STREAM, connectionLost });
     });
     request.on('error', () => undefined);
     request.end(body);

@@ -21,6 +21,8 @@ export interface StreamError {
    * The connection and its other streams go on.
    */
   invalidResponse?: boolean;
+  /** connectionLost is true when the connection under the stream failed (socket loss, connection error), not the stream itself. */
+  connectionLost?: boolean;
 }
 
 /** StreamHandler receives what happens on one request's stream, in order; after onError or an endStream nothing more arrives. */
