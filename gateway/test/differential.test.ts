@@ -15,6 +15,7 @@ import { GrpcChannel, type GrpcStatus } from '../src/upstream/grpc-client';
 import { createLeanTransport } from '../src/upstream/h2-connection';
 import { createNodeHttp2Transport } from '../src/upstream/node-http2-transport';
 import type { Transport } from '../src/upstream/transport';
+import { FLAG, FRAME, frame, grpcMessage, RawH2Server, settingsPayload, u32, type RawConnection } from './support/raw-h2';
 import { Code, messageBytes, startGoBackend, startGrpcJsBackend, startPythonBackend, statusBin, type Scenario, type ScenarioBackend } from './support/scenario-backends';
 
 const MAX_MESSAGE = 4 << 20;
@@ -178,5 +179,145 @@ describe.each(starters)('differential: lean client vs node:http2 against a %s ba
     }
     // Whatever happened, the next call on each channel succeeds.
     for (const channel of Object.values(channels)) expect(await run(channel, PROBE)).toEqual(expected(PROBE));
+  }, 30_000);
+});
+
+/**
+ * Scripted HTTP/2 behaviour no gRPC library produces on demand (resets and
+ * GOAWAY mid-flight, SETTINGS changes), from a frame-level backend
+ * (support/raw-h2.ts), through both clients: the same outcome on each.
+ */
+describe('differential: lean client vs node:http2 against scripted HTTP/2 behaviour', () => {
+  interface Script {
+    name: string;
+    settings?: Array<[number, number]>;
+    headerTableSize?: number;
+    /** body is the request message size (the scenario JSON is not used). */
+    body?: number;
+    /** calls: how many calls one after the other on the same channel. */
+    calls?: number;
+    act(conn: RawConnection, id: number, nth: { connection: number; stream: number }): void;
+    expected: Partial<Outcome>;
+  }
+
+  const OK_HEADERS = [':status', '200', 'content-type', 'application/grpc'];
+  const reply = (conn: RawConnection, id: number, body: Buffer, trailers = ['grpc-status', '0']) =>
+    conn.write(Buffer.concat([conn.headers(id, OK_HEADERS, 0), frame(FRAME.DATA, 0, id, grpcMessage(body)), conn.headers(id, trailers, FLAG.END_STREAM)]));
+  const whenBodyEnds = (conn: RawConnection, id: number, then: () => void) =>
+    void conn.until(() => conn.received.some((f) => f.id === id && f.type === FRAME.DATA && (f.flags & FLAG.END_STREAM) !== 0), 5_000).then(then, () => undefined);
+  const echoLength = (conn: RawConnection, id: number) => whenBodyEnds(conn, id, () => reply(conn, id, Buffer.from(String(conn.body(id).length - 5))));
+  const SETTINGS_HEADER_TABLE_SIZE = 0x1;
+  const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+  const SETTINGS_MAX_FRAME_SIZE = 0x5;
+
+  const scripts: Script[] = [
+    {
+      name: 'RST_STREAM INTERNAL_ERROR after the first message of a stream',
+      act: (conn, id) => conn.write(Buffer.concat([conn.headers(id, OK_HEADERS, 0), frame(FRAME.DATA, 0, id, grpcMessage(Buffer.from('one'))), frame(FRAME.RST_STREAM, 0, id, u32(0x2))])),
+      expected: { code: Code.INTERNAL, messages: 1, source: 'gateway' },
+    },
+    {
+      name: 'RST_STREAM REFUSED_STREAM before any answer: retried, then answered',
+      act: (conn, id, nth) => (nth.stream === 0 ? conn.write(frame(FRAME.RST_STREAM, 0, id, u32(0x7))) : reply(conn, id, Buffer.from('second try'))),
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+    {
+      name: 'GOAWAY with last stream id 0 before any answer: retried on a new connection',
+      act: (conn, id, nth) => (nth.connection === 0 ? conn.write(frame(FRAME.GOAWAY, 0, 0, Buffer.concat([u32(0), u32(0)]))) : reply(conn, id, Buffer.from('new connection'))),
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+    {
+      name: 'GOAWAY that covers the open stream: it finishes, the next call uses a new connection',
+      calls: 2,
+      act: (conn, id) => {
+        conn.write(frame(FRAME.GOAWAY, 0, 0, Buffer.concat([u32(id), u32(0)])));
+        setTimeout(() => reply(conn, id, Buffer.from('finished')), 20);
+      },
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+    {
+      name: 'GOAWAY PROTOCOL_ERROR and close in mid-stream',
+      act: (conn, id) => {
+        conn.write(Buffer.concat([conn.headers(id, OK_HEADERS, 0), frame(FRAME.DATA, 0, id, grpcMessage(Buffer.from('one'))), frame(FRAME.GOAWAY, 0, 0, Buffer.concat([u32(id), u32(0x1)]))]));
+        setTimeout(() => conn.socket.destroy(), 20);
+      },
+      expected: { code: Code.UNAVAILABLE, messages: 1, source: 'gateway' },
+    },
+    {
+      name: 'SETTINGS_INITIAL_WINDOW_SIZE 100, raised later: a 100 KB request body still arrives whole',
+      settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 100]],
+      body: 100_000,
+      act: (conn, id) => {
+        setTimeout(() => conn.write(frame(FRAME.SETTINGS, 0, 0, settingsPayload([[SETTINGS_INITIAL_WINDOW_SIZE, 65_535]]))), 50);
+        echoLength(conn, id);
+      },
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+    {
+      name: 'SETTINGS_MAX_FRAME_SIZE 1 MiB: larger request frames are fine',
+      settings: [[SETTINGS_MAX_FRAME_SIZE, 1 << 20]],
+      body: 60_000,
+      act: (conn, id) => echoLength(conn, id),
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+    {
+      name: 'SETTINGS_HEADER_TABLE_SIZE 0: requests are encoded without the dynamic table',
+      settings: [[SETTINGS_HEADER_TABLE_SIZE, 0]],
+      headerTableSize: 0,
+      calls: 3,
+      act: (conn, id) => echoLength(conn, id),
+      expected: { code: Code.OK, messages: 1, source: 'backend' },
+    },
+  ];
+
+  let server: RawH2Server;
+  let script: Script;
+  let streams = 0;
+  beforeAll(async () => {
+    server = new RawH2Server((conn, id, headers) => {
+      if (headers[':path'] !== '/diff.Scenario/Stream') return reply(conn, id, Buffer.from('?'), ['grpc-status', '12']);
+      const nth = { connection: server.connections.indexOf(conn), stream: streams++ };
+      script.act(conn, id, nth);
+    });
+    await server.listen();
+  });
+  afterAll(() => server.close());
+
+  it.each(scripts.map((s) => [s.name, s] as const))('%s', async (_label, s) => {
+    const outcomes: Record<string, Outcome[]> = {};
+    for (const [name, transport] of [
+      ['lean', createLeanTransport()],
+      ['node:http2', createNodeHttp2Transport()],
+    ] as Array<[string, Transport]>) {
+      script = s;
+      streams = 0;
+      server.settings = settingsPayload(s.settings ?? []);
+      server.headerTableSize = s.headerTableSize ?? 4096;
+      for (const c of server.connections.splice(0)) c.socket.destroy();
+      const pool = new EndpointPool({ targets: [`127.0.0.1:${server.port}`], transport, connectTimeoutMs: 2_000, refreshMs: 0 });
+      await pool.start();
+      const channel = new GrpcChannel(pool, { maxMessageBytes: MAX_MESSAGE, userAgent: 'differential' });
+      outcomes[name] = [];
+      try {
+        for (let i = 0; i < (s.calls ?? 1); i++) {
+          const message = Buffer.alloc(s.body ?? 10, 'b');
+          const messages: Buffer[] = [];
+          const result = await new Promise<Outcome>((resolve) =>
+            channel.serverStream({ path: '/diff.Scenario/Stream', message, metadata: [], deadline: Date.now() + 5_000 }, {
+              onMessage: (m, ack) => {
+                messages.push(Buffer.from(m));
+                ack();
+              },
+              onEnd: (status) => resolve(outcome(status, messages)),
+            }),
+          );
+          outcomes[name].push(result);
+        }
+      } finally {
+        pool.close();
+      }
+    }
+    expect(outcomes['lean']).toEqual(outcomes['node:http2']);
+    for (const o of outcomes['lean']) expect(o).toMatchObject(s.expected);
   }, 30_000);
 });

@@ -57,7 +57,7 @@ const PREFACE_LENGTH = 24;
 export class RawConnection {
   readonly received: ReceivedFrame[] = [];
   readonly encoder = new HpackEncoder();
-  private readonly decoder = new HpackDecoder(4096, 1 << 20);
+  private readonly decoder: HpackDecoder;
   private buf = Buffer.alloc(0);
   private prefaceSeen = false;
   /** streamWindows are the client's stream windows as its WINDOW_UPDATEs raise them (from its initial 1 MiB). */
@@ -66,14 +66,25 @@ export class RawConnection {
   /** closed resolves when the client's socket is gone (every frame it sent has been read). */
   readonly closed: Promise<void>;
 
+  /** bodies collect each stream's request DATA. */
+  readonly bodies = new Map<number, Buffer[]>();
+
   constructor(
     readonly socket: Socket,
     private readonly onRequest: (conn: RawConnection, id: number, headers: DecodedHeaders) => void,
+    settings: Buffer = Buffer.alloc(0),
+    headerTableSize = 4096,
   ) {
+    this.decoder = new HpackDecoder(headerTableSize, 1 << 20);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => undefined);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    this.write(frame(FRAME.SETTINGS, 0, 0, Buffer.alloc(0)));
+    this.write(frame(FRAME.SETTINGS, 0, 0, settings));
+  }
+
+  /** body is what the client has sent on a stream so far. */
+  body(id: number): Buffer {
+    return Buffer.concat(this.bodies.get(id) ?? []);
   }
 
   write(bytes: Buffer): void {
@@ -122,6 +133,11 @@ export class RawConnection {
       this.received.push(f);
       if (f.type === FRAME.SETTINGS && !(f.flags & FLAG.ACK)) this.write(frame(FRAME.SETTINGS, FLAG.ACK, 0));
       if (f.type === FRAME.WINDOW_UPDATE) this.credits.set(f.id, this.credit(f.id) + f.payload.readUInt32BE(0));
+      if (f.type === FRAME.DATA && f.payload.length > 0) {
+        this.bodies.set(f.id, [...(this.bodies.get(f.id) ?? []), f.payload]);
+        // Window back for what was read, as a server would.
+        this.write(Buffer.concat([frame(FRAME.WINDOW_UPDATE, 0, 0, u32(f.payload.length)), frame(FRAME.WINDOW_UPDATE, 0, f.id, u32(f.payload.length))]));
+      }
       if (f.type === FRAME.HEADERS) this.onRequest(this, f.id, this.decoder.decode(f.payload));
       const waiters = this.waiters;
       this.waiters = [];
@@ -136,10 +152,14 @@ export class RawH2Server {
   private readonly server: Server;
   port = 0;
 
+  /** settings is the SETTINGS payload each new connection opens with; headerTableSize bounds the decoder's table. */
+  settings: Buffer = Buffer.alloc(0);
+  headerTableSize = 4096;
+
   constructor(onRequest: (conn: RawConnection, id: number, headers: DecodedHeaders) => void) {
     this.server = createServer((socket) => {
       socket.setNoDelay(true);
-      this.connections.push(new RawConnection(socket, onRequest));
+      this.connections.push(new RawConnection(socket, onRequest, this.settings, this.headerTableSize));
     });
   }
 
