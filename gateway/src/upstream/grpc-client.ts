@@ -99,12 +99,17 @@ function gatewayStatus(code: Code, message: string, retryAfterMs?: number): Grpc
   return { code, message, details: undefined, fromBackend: false, retryAfterMs };
 }
 
+/** badResponse is the status of a call whose backend answered with something that is not a valid gRPC response (HTTP 502). */
+function badResponse(message: string): GrpcStatus {
+  return { code: Code.INTERNAL, message, details: undefined, fromBackend: false, badGateway: true };
+}
+
 /** RETRY_AFTER_MS is the hint sent when a backend connection failed under a call: a new one is opened on the next call. */
 const RETRY_AFTER_MS = 1_000;
 
 /** streamFailure is the status of a call whose stream ended without an answer. */
 function streamFailure(error: StreamError): GrpcStatus {
-  if (error.invalidResponse) return { code: Code.INTERNAL, message: error.message, details: undefined, fromBackend: false, badGateway: true };
+  if (error.invalidResponse) return badResponse(error.message);
   const code = codeFromStreamError(error);
   const message = error.unprocessed ? `backend unavailable: ${error.message}` : `backend connection failed: ${error.message}`;
   return gatewayStatus(code, message, code === Code.UNAVAILABLE ? RETRY_AFTER_MS : undefined);
@@ -114,7 +119,7 @@ function streamFailure(error: StreamError): GrpcStatus {
 export function statusFromTrailers(headers: DecodedHeaders): GrpcStatus {
   const raw = headers['grpc-status'];
   const code = raw !== undefined && /^\d{1,2}$/.test(raw) && Number(raw) <= 16 ? (Number(raw) as Code) : undefined;
-  if (code === undefined) return { code: Code.UNKNOWN, message: 'backend sent no valid grpc-status', details: undefined, fromBackend: false };
+  if (code === undefined) return badResponse('backend sent no valid grpc-status');
   const details = headers['grpc-status-details-bin'];
   return { code, message: decodeGrpcMessage(headers['grpc-message'] ?? ''), details: details ? Buffer.from(details, 'base64') : undefined, fromBackend: true };
 }
@@ -133,7 +138,7 @@ function checkResponseHeaders(headers: DecodedHeaders): GrpcStatus | undefined {
   const httpStatus = Number(headers[':status']);
   if (httpStatus !== 200) return gatewayStatus(grpcCodeFromHttp(httpStatus), `backend answered HTTP ${httpStatus}`);
   const contentType = headers['content-type'];
-  if (contentType === undefined || !contentType.startsWith('application/grpc')) return gatewayStatus(Code.UNKNOWN, 'backend did not answer with gRPC');
+  if (contentType === undefined || !contentType.startsWith('application/grpc')) return badResponse('backend did not answer with gRPC');
   return undefined;
 }
 
@@ -254,7 +259,7 @@ class UnaryCall implements StreamHandler {
     }
     if (chunk.length > 0) this.chunks.push(chunk);
     this.stream?.consumed(chunk.length);
-    if (endStream) this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the call without a status'));
+    if (endStream) this.finish(badResponse('backend ended the call without a status'));
   }
 
   onError(error: StreamError): void {
@@ -273,10 +278,10 @@ class UnaryCall implements StreamHandler {
     if (status.code !== Code.OK) return this.resolve({ status, response: undefined });
     const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.chunks = [];
-    if (data.length < 5) return this.resolve({ status: gatewayStatus(Code.INTERNAL, 'backend sent no response message'), response: undefined });
-    if (data[0] !== 0) return this.resolve({ status: gatewayStatus(Code.INTERNAL, 'backend sent a compressed message'), response: undefined });
+    if (data.length < 5) return this.resolve({ status: badResponse('backend sent no response message'), response: undefined });
+    if (data[0] !== 0) return this.resolve({ status: badResponse('backend sent a compressed message'), response: undefined });
     const length = data.readUInt32BE(1);
-    if (length !== data.length - 5) return this.resolve({ status: gatewayStatus(Code.INTERNAL, 'backend sent a malformed response'), response: undefined });
+    if (length !== data.length - 5) return this.resolve({ status: badResponse('backend sent a malformed response'), response: undefined });
     this.resolve({ status, response: data.subarray(5) });
   }
 }
@@ -332,7 +337,7 @@ class StreamingCall implements StreamHandler {
       }
     }
     if (!endStream) return;
-    if (this.reader.buffered > 0) return this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the stream inside a message'));
+    if (this.reader.buffered > 0) return this.finish(badResponse('backend ended the stream inside a message'));
     this.finish(statusFromTrailers(headers));
   }
 
@@ -350,7 +355,7 @@ class StreamingCall implements StreamHandler {
     for (let head = reader.prefix(); head !== undefined; head = reader.prefix()) {
       if (head.compressed !== 0) {
         this.stream?.cancel();
-        return this.finish(gatewayStatus(Code.INTERNAL, 'backend sent a compressed message'));
+        return this.finish(badResponse('backend sent a compressed message'));
       }
       if (head.length > this.channel.options.maxMessageBytes) {
         this.stream?.cancel();
@@ -371,7 +376,7 @@ class StreamingCall implements StreamHandler {
       this.stream?.consumed(reader.buffered - this.credited);
       this.credited = reader.buffered;
     }
-    if (endStream) this.finish(gatewayStatus(Code.INTERNAL, 'backend ended the call without a status'));
+    if (endStream) this.finish(badResponse('backend ended the call without a status'));
   }
 
   onError(error: StreamError): void {
