@@ -6,6 +6,10 @@
 #   prometheus      promtool checks the alert rules; the prometheus binary scrapes the services in a test
 #   nghttp2-client  nghttp/h2load for gRPC spot checks and benchmarks
 #   wrk             HTTP load for the gateway benchmarks
+#   python3-grpcio, python3-protobuf
+#                   a gRPC backend on gRPC core for the gateway's differential suite
+#   golang-go, golang-google-grpc-dev
+#                   a grpc-go backend for the same suite, built offline in GOPATH mode
 #
 # It is idempotent and quiet when everything is there, runs `apt-get update`
 # once before installing, never starts the daemons the packages ship, and
@@ -23,7 +27,14 @@ tools=(
   "wrk:wrk"
 )
 
+# Packages found by a check other than a command on PATH.
+have_python_grpcio() { /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; }
+have_grpc_go() { [ -d /usr/share/gocode/src/google.golang.org/grpc ] && [ -d /usr/share/gocode/src/google.golang.org/genproto ]; }
+
 missing=()
+have_python_grpcio || missing+=(python3-grpcio python3-protobuf)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+have_grpc_go || missing+=(golang-google-grpc-dev)
 for entry in "${tools[@]}"; do
   cmd=${entry%%:*}
   pkg=${entry#*:}

@@ -3,15 +3,17 @@
  * gateway's GrpcChannel over the given transport, against the benchmark
  * backend. Prints the client's CPU time per call (after a warm-up), which is
  * what the transport choice decides.
- * Usage: node --import tsx client.ts lean|node-http2 BACKEND_PORT CALLS
+ * Usage: node --import tsx client.ts lean|node-http2 BACKEND_PORT CALLS [UPSTREAM_DIR]
+ * UPSTREAM_DIR is another copy of gateway/src/upstream (ab.ts extracts an
+ * older revision's), to measure before and after in the same run.
  */
+import { join, resolve } from 'node:path';
 import { GetProductRequest } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
-import { EndpointPool } from '../../gateway/src/upstream/endpoint-pool';
-import { GrpcChannel } from '../../gateway/src/upstream/grpc-client';
-import { createLeanTransport } from '../../gateway/src/upstream/h2-connection';
-import { createNodeHttp2Transport } from '../../gateway/src/upstream/node-http2-transport';
+import type { EndpointPool as Pool } from '../../gateway/src/upstream/endpoint-pool';
+import type { GrpcChannel } from '../../gateway/src/upstream/grpc-client';
 
-const [transportName, portArg, callsArg] = process.argv.slice(2);
+const [transportName, portArg, callsArg, upstreamArg] = process.argv.slice(2);
+const upstream = upstreamArg ? resolve(upstreamArg) : join(__dirname, '../../gateway/src/upstream');
 const calls = Number(callsArg ?? 50_000);
 const message = GetProductRequest.encode({ productId: '3f2b6c1e-5d4a-4b7c-9e8f-1a2b3c4d5e6f' }).finish();
 const metadata = ['x-request-id', '9d3b1c1e-6c0e-4d8a-9a55-0b6d2c4f1e77', 'traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'];
@@ -35,6 +37,10 @@ async function run(channel: GrpcChannel, total: number): Promise<void> {
 }
 
 (async () => {
+  const { EndpointPool } = (await import(join(upstream, 'endpoint-pool'))) as { EndpointPool: typeof Pool };
+  const { GrpcChannel } = (await import(join(upstream, 'grpc-client'))) as typeof import('../../gateway/src/upstream/grpc-client');
+  const { createLeanTransport } = (await import(join(upstream, 'h2-connection'))) as typeof import('../../gateway/src/upstream/h2-connection');
+  const { createNodeHttp2Transport } = (await import(join(upstream, 'node-http2-transport'))) as typeof import('../../gateway/src/upstream/node-http2-transport');
   const transport = transportName === 'node-http2' ? createNodeHttp2Transport() : createLeanTransport();
   const pool = new EndpointPool({ targets: [`127.0.0.1:${portArg}`], transport, connectTimeoutMs: 2_000, refreshMs: 0 });
   await pool.start();

@@ -136,7 +136,7 @@ function decodeGrpcMessage(raw: string): string {
 /** checkResponseHeaders returns the status to fail with when the first HEADERS are not a gRPC response. */
 function checkResponseHeaders(headers: DecodedHeaders): GrpcStatus | undefined {
   const raw = headers[':status'];
-  if (raw === undefined || !/^[1-5]\d\d$/.test(raw)) return badResponse('backend sent no valid :status');
+  if (raw !== '200' && (raw === undefined || !/^[1-5]\d\d$/.test(raw))) return badResponse('backend sent no valid :status');
   const httpStatus = Number(raw);
   if (httpStatus !== 200) return gatewayStatus(grpcCodeFromHttp(httpStatus), `backend answered HTTP ${httpStatus}`);
   const contentType = headers['content-type'];
