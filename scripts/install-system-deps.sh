@@ -10,6 +10,8 @@
 #                   a gRPC backend on gRPC core for the gateway's differential suite
 #   golang-go, golang-google-grpc-dev
 #                   a grpc-go backend for the same suite, built offline in GOPATH mode
+#   protobuf-compiler, golang-goprotobuf-dev, golang-github-grpc-ecosystem-grpc-gateway-dev
+#                   Go's grpc-gateway, the gateway benchmark's peer (bench/gateway/peers.ts)
 #
 # It is idempotent and quiet when everything is there, runs `apt-get update`
 # once before installing, never starts the daemons the packages ship, and
@@ -35,6 +37,9 @@ missing=()
 have_python_grpcio || missing+=(python3-grpcio python3-protobuf)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 have_grpc_go || missing+=(golang-google-grpc-dev)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+[ -x /usr/bin/protoc-gen-go ] || missing+=(golang-goprotobuf-dev)
+[ -d /usr/share/gocode/src/github.com/grpc-ecosystem/grpc-gateway ] || missing+=(golang-github-grpc-ecosystem-grpc-gateway-dev)
 for entry in "${tools[@]}"; do
   cmd=${entry%%:*}
   pkg=${entry#*:}

@@ -4,6 +4,8 @@
  *   gateway (lean)   wrk -> REST gateway (lean HTTP/2 client) -> the same grpc-js server
  *   gateway (node)   wrk -> REST gateway (node:http2 client)  -> the same grpc-js server
  *   floor            wrk -> node:http + the lean client and codec, no gateway features -> the same server
+ *   naive            wrk -> node:http + the generated @grpc/grpc-js client and toJSON -> the same server
+ *   grpc-gateway     wrk -> Go's grpc-gateway v1 (Debian's sources, built offline: peers.ts) -> the same server
  *   bare HTTP        wrk -> node:http answering the same JSON
  * Servers (backend, gateways, bare) are pinned to CPU 0, the load tools to
  * CPU 1, so a gateway and the backend it calls share one core, as in
@@ -20,6 +22,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { GetProductRequest } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
+import { buildGrpcGateway } from './peers';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +35,7 @@ const connections = arg('connections', 50);
 const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const root = join(__dirname, '..', '..');
 const PRODUCT_ID = '3f2b6c1e-5d4a-4b7c-9e8f-1a2b3c4d5e6f';
-const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083, floor: 18_084 };
+const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083, floor: 18_084, go: 18_085, naive: 18_086 };
 const TICK_US = 1_000_000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 interface Server {
@@ -41,9 +44,9 @@ interface Server {
   output: string;
 }
 
-function startServer(name: string, args: string[], profile = false): Promise<Server> {
+function startServer(name: string, args: string[], profile = false, command?: string[]): Promise<Server> {
   const node = [...(profile && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', join(__dirname, 'servers.ts'), ...args];
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...node], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('taskset', ['-c', '0', ...(command ?? [process.execPath, ...node])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const server: Server = { name, child, output: '' };
   child.stdout!.on('data', (d: Buffer) => (server.output += d.toString()));
   return new Promise((resolve, reject) => {
@@ -143,6 +146,8 @@ function wrk(port: number, pids: Record<string, number>): Result {
   });
 }
 
+const GO_NAME = 'REST via Go grpc-gateway v1';
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -159,6 +164,11 @@ async function main(): Promise<void> {
   const nodeGw = await startServer('gateway (node:http2)', ['gateway', String(PORTS.node), String(PORTS.backend), 'node-http2']);
   const bare = await startServer('bare', ['bare', String(PORTS.bare)]);
   const floor = await startServer('floor', ['floor', String(PORTS.floor), String(PORTS.backend)]);
+  const naive = await startServer('naive', ['naive', String(PORTS.naive), String(PORTS.backend)]);
+  // Go's grpc-gateway, when Debian's packages for it are installed (bench/gateway/peers.ts).
+  const goBuild = buildGrpcGateway();
+  if ('missing' in goBuild) console.error(`SKIPPED Go grpc-gateway peer: missing ${goBuild.missing}`);
+  const goGw = 'binary' in goBuild ? await startServer('grpc-gateway (Go)', [], false, [goBuild.binary, `127.0.0.1:${PORTS.go}`, `127.0.0.1:${PORTS.backend}`]) : undefined;
   const pid = (s: Server) => s.child.pid!;
 
   const configs: Array<{ name: string; run: () => Result }> = [
@@ -166,6 +176,8 @@ async function main(): Promise<void> {
     { name: 'direct gRPC with the metadata the gateway sends', run: () => h2load(body, { backend: pid(backend) }, GATEWAY_HEADERS) },
     { name: `REST via gateway, lean HTTP/2 client (wrk -c${connections})`, run: () => wrk(PORTS.lean, { gateway: pid(lean), backend: pid(backend) }) },
     { name: `REST via gateway, node:http2 client (wrk -c${connections})`, run: () => wrk(PORTS.node, { gateway: pid(nodeGw), backend: pid(backend) }) },
+    { name: `REST via the naive design: node:http + generated @grpc/grpc-js client (wrk -c${connections})`, run: () => wrk(PORTS.naive, { gateway: pid(naive), backend: pid(backend) }) },
+    ...(goGw ? [{ name: `${GO_NAME} (wrk -c${connections})`, run: () => wrk(PORTS.go, { gateway: pid(goGw), backend: pid(backend) }) }] : []),
     { name: `floor: node:http + the lean client and codec, no gateway features (wrk -c${connections})`, run: () => wrk(PORTS.floor, { gateway: pid(floor), backend: pid(backend) }) },
     { name: `bare node:http, same JSON (wrk -c${connections})`, run: () => wrk(PORTS.bare, { server: pid(bare) }) },
   ];
@@ -196,7 +208,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(body, { force: true });
     const served = await stopServer(backend);
-    for (const s of [lean, nodeGw, floor, bare]) await stopServer(s);
+    for (const s of [lean, nodeGw, floor, naive, bare, ...(goGw ? [goGw] : [])]) await stopServer(s);
     console.error(`backend answered ${served} calls in total`);
   }
 
@@ -215,6 +227,13 @@ async function main(): Promise<void> {
     console.log(
       `| ${config.name} | ${rps.toFixed(0)} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${(rps / direct).toFixed(2)} | ${(rps / plain).toFixed(2)} | ${own} | ${cpu('backend')} |`,
     );
+  }
+  if (goGw) {
+    // The lean gateway's CPU per request against Go's grpc-gateway's, round by round (same round, same machine state).
+    const leanRuns = results.get(configs[2]!.name)!;
+    const goRuns = results.get(configs.find((c) => c.name.startsWith(GO_NAME))!.name)!;
+    const ratios = leanRuns.map((r, i) => r.cpuUs['gateway']! / goRuns[i]!.cpuUs['gateway']!);
+    console.log(`\nGateway CPU per request, lean gateway / Go grpc-gateway: median ${median(ratios).toFixed(2)} (per round ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
   }
   console.log('\n| component | lean / gateway | node:http2 / protobuf-es |');
   console.log('|---|---:|---:|');

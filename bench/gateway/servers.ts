@@ -8,6 +8,7 @@
  *                              limits too high to refuse, logs to a file), every
  *                              service pointed at BACKEND; TRANSPORT is lean or node-http2
  *   floor PORT BACKEND         node:http + the gateway's lean client and JSON codec, nothing else
+ *   naive PORT BACKEND         node:http + the generated @grpc/grpc-js client + toJSON (the naive design)
  *   bare PORT                  node:http answering GET with the JSON the gateway sends
  * Each prints "ready PORT" when listening and, on SIGTERM, "ok N": the
  * calls the backend answered (or the bare server served), so the driver can
@@ -142,8 +143,36 @@ async function floor(): Promise<() => Promise<void>> {
   return () => new Promise((resolve) => server.close(() => resolve()));
 }
 
+/**
+ * naive: the design a team writes first, a web server in front of the
+ * generated @grpc/grpc-js client: match the route, call, JSON.stringify the
+ * generated toJSON. No validation, auth, limits, tracing or logs. On
+ * node:http rather than fastify (which the project does not depend on), so
+ * a lower bound for the fastify version of the same design.
+ */
+async function naive(): Promise<() => Promise<void>> {
+  const { credentials, Metadata } = await import('@grpc/grpc-js');
+  const { CatalogServiceClient, GetProductResponse: Response } = await import('@shop/sdk/ts/shop/catalog/v1/catalog_service');
+  const client = new CatalogServiceClient(`127.0.0.1:${backendArg}`, credentials.createInsecure());
+  const route = /^\/v1\/products\/([^/?]+)$/;
+  const server = createServer((req, res) => {
+    const match = route.exec(req.url ?? '');
+    if (req.method !== 'GET' || !match) return void res.writeHead(404).end();
+    client.getProduct({ productId: decodeURIComponent(match[1]!) }, new Metadata(), { deadline: Date.now() + 10_000 }, (err, response) => {
+      if (err) return void res.writeHead(502).end();
+      ok += 1;
+      const body = JSON.stringify(Response.toJSON(response));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return () => new Promise((resolve) => server.close(() => (client.close(), resolve())));
+}
+
 (async () => {
-  const stop = mode === 'backend' ? await backend() : mode === 'gateway' ? await gateway() : mode === 'floor' ? await floor() : await bare();
+  const modes: Record<string, () => Promise<() => Promise<void>>> = { backend, gateway, floor, naive, bare };
+  const stop = await (modes[mode] ?? bare)();
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
     process.stdout.write(`ok ${ok}\n`);
