@@ -18,24 +18,15 @@ import { GrpcChannel, type GrpcStatus } from '../src/upstream/grpc-client';
 import { createLeanTransport } from '../src/upstream/h2-connection';
 import { FLAG, FRAME, frame, grpcMessage, RawH2Server, settingsPayload, u32, type RawConnection } from './support/raw-h2';
 import { startGrpcJsBackend, type ScenarioBackend } from './support/scenario-backends';
+import { mulberry32 } from '../../test/support/prng';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 1500);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const TIME_BUDGET_MS = 25_000;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-type Rand = ReturnType<typeof prng>;
+
+type Rand = ReturnType<typeof mulberry32>;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, items: readonly T[]): T => items[int(r, items.length)];
 /** bytes: n random bytes (past 256, a random 256-byte pattern repeated, so large frames cost the harness little). */
@@ -120,7 +111,7 @@ describe('frame-level fuzzer against the lean HTTP/2 client', () => {
   const pools: EndpointPool[] = [];
 
   beforeAll(async () => {
-    rand = prng(SEED);
+    rand = mulberry32(SEED);
     hostile = new RawH2Server((conn, id) => {
       const frames: Buffer[] = [];
       const count = 1 + int(rand, 3);

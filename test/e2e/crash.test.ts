@@ -4,6 +4,7 @@ import { OrderState, type Order } from '@shop/sdk/ts/shop/orders/v1/order';
 import { TEST_DATABASE_URL } from '@shop/kit/testing/start-test-service';
 import { startMesh, type Mesh, type MeshService } from '../support/mesh';
 import { ADDRESS, CHECKOUT_SERVICES, DEMO_PRODUCTS, isTransient, loginAda, meshClients, simulatorCharges, TERMINAL, waitFor } from '../support/checkout';
+import { mulberry32 } from '../support/prng';
 
 /**
  * The crash test of the checkout issue: while orders are in flight, orders,
@@ -48,18 +49,6 @@ const MARGIN_MS = 20_000;
 /** GAVE_UP_REASON is the start of the failure reason of an order whose step ran out of time (services/orders/src/domain/saga.ts). */
 const GAVE_UP_REASON = 'We could not complete your order because a service did not answer in time.';
 const TEST_AMQP_URL = process.env.TEST_AMQP_URL || undefined;
-
-/** mulberry32 is a small seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Planned {
   key: string;
