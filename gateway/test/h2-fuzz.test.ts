@@ -24,8 +24,6 @@ const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 1500);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const TIME_BUDGET_MS = 25_000;
 
-
-
 type Rand = ReturnType<typeof mulberry32>;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, items: readonly T[]): T => items[int(r, items.length)];
