@@ -6,8 +6,9 @@
  *
  *   npm run bench:gateway:ab -- REV [--rounds 7] [--calls 100000]
  *
- * REV's copy is extracted (git archive) under bench/gateway/.ab/, which git
- * ignores, so its imports resolve against the same node_modules.
+ * REV's copy is extracted (git archive) under bench/gateway/.ab/ (ignored by
+ * git, jest and tsc, removed at the end), so its imports resolve against the
+ * same node_modules.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -52,6 +53,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
     }
   } finally {
     backend.kill('SIGTERM');
+    rmSync(join(__dirname, '.ab'), { recursive: true, force: true });
   }
   const before = median(results[rev]);
   const after = median(results.working);
