@@ -74,6 +74,10 @@ export const gatewayEnv = {
   MAX_BODY_BYTES: envInt(1).default(1024 * 1024),
   /** MAX_HEADER_BYTES bounds the request line and headers together (431 above it). */
   MAX_HEADER_BYTES: envInt(1024, 1024 * 1024).default(16 * 1024),
+  /** MAX_CONNECTIONS_PER_IP bounds the open connections of one client address (429 past it); 0 turns the bound off (behind a load balancer). */
+  MAX_CONNECTIONS_PER_IP: envInt(0).default(256),
+  /** HEADERS_TIMEOUT_MS is how long a client may take to send the request line and headers (408 after it). */
+  HEADERS_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
   MAX_JSON_DEPTH: envInt(1, 1000).default(32),
   /** MAX_RESPONSE_BYTES bounds one response message from a backend. */
   MAX_RESPONSE_BYTES: envInt(1).default(4 * 1024 * 1024),

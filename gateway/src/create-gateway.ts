@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { status as Code } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
-import { cacheVerifiedTokens, createUserTokenVerifier, unavailable, type Contract } from '@shop/kit';
+import { cacheVerifiedTokens, createUserTokenVerifier, newRequestId, unavailable, type Contract } from '@shop/kit';
 import { ErrorRenderer } from './errors/error-body';
 import { GatewayError } from './errors/gateway-error';
 import type { Reason } from './errors/reason';
@@ -18,6 +17,7 @@ import { createReadiness } from './ops/readiness';
 import { Router } from './routing/router';
 import { readRoutes, RouteConfigError, type Route } from './routing/routes';
 import { createAuthenticator } from './security/auth';
+import { createConnectionLimit } from './security/connection-limit';
 import { createCors } from './security/cors';
 import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
 import { JsonCodec } from './transcode/binary-to-json';
@@ -31,6 +31,10 @@ import type { Transport } from './upstream/transport';
 /** GatewaySettings are the gateway's limits, timeouts and choices; main.ts reads them from the environment. */
 export interface GatewaySettings extends HandlerSettings {
   maxHeaderBytes: number;
+  /** maxConnectionsPerAddress bounds the open connections of one client address (0: no bound). */
+  maxConnectionsPerAddress: number;
+  /** headersTimeoutMs is how long a client may take to send the request line and headers (408 after it). */
+  headersTimeoutMs: number;
   maxJsonDepth: number;
   maxResponseBytes: number;
   corsOrigins: readonly string[];
@@ -46,6 +50,8 @@ export interface GatewaySettings extends HandlerSettings {
 export const DEFAULT_SETTINGS: GatewaySettings = {
   maxBodyBytes: 1024 * 1024,
   maxHeaderBytes: 16 * 1024,
+  maxConnectionsPerAddress: 256,
+  headersTimeoutMs: 10_000,
   maxJsonDepth: 32,
   maxResponseBytes: 4 * 1024 * 1024,
   requestTimeoutMs: 10_000,
@@ -179,7 +185,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
     inFlight,
   });
 
-  const server = createServer({ maxHeaderSize: settings.maxHeaderBytes, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  // headersTimeout and requestTimeout are checked every connectionsCheckingInterval (30 s by
+  // default, so a slow client lasted 33-35 s); once a second keeps them near their values.
+  const server = createServer(
+    {
+      maxHeaderSize: settings.maxHeaderBytes,
+      requestTimeout: Math.max(30_000, settings.headersTimeoutMs),
+      headersTimeout: settings.headersTimeoutMs,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: Math.min(1_000, settings.headersTimeoutMs),
+    },
+    handler,
+  );
+  /** answerRaw writes a complete error answer on a socket node:http will not (or not yet) serve, then closes it. */
+  const answerRaw = (socket: Socket, error: GatewayError, status: number) => {
+    const requestId = newRequestId();
+    const rendered = errors.fromGatewayError(error, requestId);
+    const extra = rendered.headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(rendered.body)}\r\nx-request-id: ${requestId}\r\n${extra}connection: close\r\n\r\n${rendered.body}`,
+    );
+  };
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // Requests node:http cannot parse still get a JSON answer, then the connection closes.
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
@@ -189,10 +215,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'REQUEST_TIMEOUT', 'the request took too long to arrive']
           : [400, 'MALFORMED_REQUEST', 'the request is not valid HTTP/1.1'];
-    const rendered = errors.fromGatewayError(new GatewayError(Code.INVALID_ARGUMENT, reason, message, { httpStatus: status }), randomUUID());
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(rendered.body)}\r\nconnection: close\r\n\r\n${rendered.body}`,
-    );
+    answerRaw(socket, new GatewayError(Code.INVALID_ARGUMENT, reason, message, { httpStatus: status }), status);
+  });
+  const connections = createConnectionLimit(settings.maxConnectionsPerAddress);
+  server.on('connection', (socket: Socket) => {
+    if (connections.admit(socket)) return;
+    const limited = new GatewayError(Code.RESOURCE_EXHAUSTED, 'RATE_LIMITED', `too many open connections from your address (at most ${settings.maxConnectionsPerAddress})`, { retryAfterMs: 1_000 });
+    answerRaw(socket, limited, 429);
   });
 
   let closing: Promise<void> | undefined;

@@ -68,6 +68,8 @@ function settingsFrom(c: GatewayConfig): GatewaySettings {
   return {
     maxBodyBytes: c.MAX_BODY_BYTES,
     maxHeaderBytes: c.MAX_HEADER_BYTES,
+    maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_IP,
+    headersTimeoutMs: c.HEADERS_TIMEOUT_MS,
     maxJsonDepth: c.MAX_JSON_DEPTH,
     maxResponseBytes: c.MAX_RESPONSE_BYTES,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,

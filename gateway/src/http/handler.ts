@@ -184,7 +184,12 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
       if (!decision.allowed) throw rateLimited(decision, 'ip');
       tightest = decision;
     }
-    let auth = deps.auth.authenticate(req.headers.authorization, route.access);
+    const authorization = req.headers.authorization;
+    // node:http keeps the first of several Authorization headers and drops the rest: refuse the ambiguity.
+    if (authorization !== undefined && countHeader(req.rawHeaders, 'authorization') > 1) {
+      throw new GatewayError(Code.UNAUTHENTICATED, 'UNAUTHENTICATED', 'more than one authorization header');
+    }
+    let auth = deps.auth.authenticate(authorization, route.access);
     if (auth instanceof Promise) auth = await auth;
     if (auth.user !== undefined && settings.rateLimit.user) {
       let decision = deps.limiter.take(`user:${auth.user.userId}`, settings.rateLimit.user);
@@ -446,4 +451,11 @@ function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return req.headers['transfer-encoding'] !== undefined;
+}
+
+/** countHeader counts a header's fields in node:http's rawHeaders ([name, value, ...], names as sent). */
+function countHeader(raw: readonly string[], lowerName: string): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) count += 1;
+  return count;
 }

@@ -181,6 +181,16 @@ describe('a server built by createServer', () => {
       });
     });
 
+    it('matches the Bearer scheme case-insensitively, as the gateway does (RFC 7235)', async () => {
+      const { client } = await start(inventory(unimplemented));
+      const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
+      for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+        await expect(client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `${scheme} ${admin}` } })).resolves.toMatchObject({ stock: { sku: 'A' } });
+      }
+      const err = (await client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Basic ${admin}` } }).catch((e: unknown) => e)) as ShopError;
+      expect(err.code).toBe(Code.UNAUTHENTICATED);
+    });
+
     it.each([
       ['forged (signed by another key)', async () => auth.userToken({ userId: 'u1', key: (await import('jose').then((j) => j.generateKeyPair('EdDSA', { crv: 'Ed25519' }))).privateKey })],
       ['expired', async () => auth.userToken({ userId: 'u1', expiresInSec: -60 })],

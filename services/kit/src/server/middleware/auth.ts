@@ -33,14 +33,15 @@ function single(metadata: Metadata, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-const BEARER_PREFIX = 'Bearer ';
+/** The scheme is matched case-insensitively (RFC 7235, 2.1), as the gateway does. */
+const BEARER_PREFIX = 'bearer ';
 /** TOKEN_SHAPE is what a token may look like; checked only for tokens not already verified. */
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{1,8192}$/;
 
 function bearer(metadata: Metadata): string | undefined {
   const header = single(metadata, 'authorization');
   if (header === undefined) return undefined;
-  if (!header.startsWith(BEARER_PREFIX)) throw malformedBearer();
+  if (header.length <= BEARER_PREFIX.length || header.slice(0, BEARER_PREFIX.length).toLowerCase() !== BEARER_PREFIX) throw malformedBearer();
   return header.slice(BEARER_PREFIX.length);
 }
 
