@@ -4,8 +4,8 @@ import { catalogEnv } from './config';
 describe('the catalog configuration', () => {
   const schema = z.object(catalogEnv);
 
-  it('defaults to the published page token key and the shared exchange', () => {
-    expect(schema.parse({})).toEqual({ PAGE_TOKEN_SECRET: 'shopmesh-catalog-page-token-v1', EVENTS_EXCHANGE: 'shop.events' });
+  it('has no page token key by default (one is generated per installation) and uses the shared exchange', () => {
+    expect(schema.parse({})).toEqual({ EVENTS_EXCHANGE: 'shop.events' });
   });
 
   it('takes another exchange, so a test run can publish to its own, and refuses an empty one or a short key', () => {

@@ -9,11 +9,11 @@ export const catalogEnv = {
   DEMO_DATA: z.string().min(1).optional(),
   /**
    * PAGE_TOKEN_SECRET keys the HMAC that ListProducts page tokens carry, so an
-   * edited token is refused. Every replica must share it. The default is a
-   * published constant: it still detects edited and corrupted tokens, and a
-   * forged token could only start a public listing at a chosen position.
+   * edited token is refused. Every replica must share it. Unset, each
+   * installation generates its own and keeps it in its database
+   * (the kit's installationSecret), so no two installations share a key.
    */
-  PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').default('shopmesh-catalog-page-token-v1'),
+  PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** EVENTS_EXCHANGE is the RabbitMQ topic exchange this service publishes its events to (with AMQP_URL). */
   EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
 };

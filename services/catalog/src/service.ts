@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createEvents, EVENT_FEED_CALLERS, register, type ServiceSpec } from '@shop/kit';
+import { createEvents, EVENT_FEED_CALLERS, installationSecret, register, type ServiceSpec } from '@shop/kit';
 import { CatalogServiceDefinition } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { catalogEnv } from './config';
 import { createPageTokenCodec } from './domain/page-token';
@@ -22,7 +22,8 @@ export const catalogService: ServiceSpec<typeof catalogEnv> = {
       const inserted = await seedDemoProducts(db, await loadDemoProducts(config.DEMO_DATA));
       log.info({ inserted, file: config.DEMO_DATA }, inserted > 0 ? 'demo products loaded' : 'catalog not empty: demo products skipped');
     }
-    const handlers = createCatalogHandlers({ db, pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET) });
+    const pageTokenSecret = config.PAGE_TOKEN_SECRET ?? (await installationSecret(db, 'page-token'));
+    const handlers = createCatalogHandlers({ db, pageTokens: createPageTokenCodec(pageTokenSecret) });
     const events = createEvents({ service: 'catalog', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     events.relay.start();
     return { services: [register(CatalogServiceDefinition, handlers), events.feed], stop: [() => events.relay.stop()] };

@@ -45,10 +45,12 @@ export const ordersEnv = {
   WATCH_POLL_INTERVAL: envDuration(10, 60_000).default(500),
   /**
    * PAGE_TOKEN_SECRET keys the HMAC in ListOrders page tokens so an edited
-   * token is refused; every replica must share it. A forged token could only
-   * start a listing the caller may see anyway at another position.
+   * token is refused; every replica must share it. Unset, each installation
+   * generates its own and keeps it in its database (the kit's
+   * installationSecret). A forged token could only start a listing the
+   * caller may see anyway at another position.
    */
-  PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').default('shopmesh-orders-page-token-v1'),
+  PAGE_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 };
 
 /** OrdersConfig is the parsed ordersEnv. */

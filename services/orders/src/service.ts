@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { createEvents, EVENT_FEED_CALLERS, register, type ServiceSpec } from '@shop/kit';
+import { createEvents, EVENT_FEED_CALLERS, installationSecret, register, type ServiceSpec } from '@shop/kit';
 import { CatalogServiceDefinition } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { InventoryServiceDefinition } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
@@ -63,7 +63,7 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
         catalog,
         runner,
         notifier,
-        pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET),
+        pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET ?? (await installationSecret(db, 'page-token'))),
         waitMs: config.PLACE_ORDER_WAIT,
         watchPollMs: config.WATCH_POLL_INTERVAL,
         closing: closing.signal,

@@ -29,9 +29,18 @@ describe('redactSecrets', () => {
     expect(input).toEqual(snapshot);
   });
 
-  it('stops at three levels, as documented', () => {
-    const input = { a: { b: { c: { password: 'deep' } } } };
-    expect(redactSecrets(input)).toBe(input);
+  it('finds secrets at any depth, in arrays too', () => {
+    const input = { a: { b: { c: { password: 'deep', list: [{ d: { e: { token: 't' } } }] } } } };
+    expect(redactSecrets(input)).toEqual({ a: { b: { c: { password: '[redacted]', list: [{ d: { e: { token: '[redacted]' } } }] } } } });
+  });
+
+  it('ends at a cycle and bounds the depth, so nothing hides below it', () => {
+    const cyclic: Record<string, unknown> = { a: { b: { c: {} } } };
+    ((cyclic.a as any).b.c as Record<string, unknown>).back = cyclic.a;
+    expect(() => redactSecrets(cyclic)).not.toThrow();
+    let deep: Record<string, unknown> = { password: 'bottom' };
+    for (let i = 0; i < 100; i++) deep = { next: deep };
+    expect(JSON.stringify(redactSecrets(deep))).not.toContain('bottom');
   });
 
   it('leaves undefined secrets out rather than inventing a value', () => {

@@ -1,6 +1,6 @@
 /**
  * SECRET_FIELDS are property names whose values never reach a log line,
- * whether logged at the top level or nested up to two objects deep
+ * whether logged at the top level or nested at any depth
  * (`{ req: { headers: { authorization } } }`).
  */
 export const SECRET_FIELDS = [

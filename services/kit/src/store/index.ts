@@ -14,3 +14,4 @@ export {
   type IdempotentOutcome,
 } from './idempotency';
 export { hashRequest } from './hash-request';
+export { installationSecret } from './installation-secret';

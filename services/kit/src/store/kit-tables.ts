@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS event_feed_positions (
   position bigint NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- kit_secrets holds secrets an installation generates for itself when none
+-- is configured (installationSecret), so each has its own and keeps it.
+CREATE TABLE IF NOT EXISTS kit_secrets (
+  name text PRIMARY KEY,
+  value text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
 `;
 
 /** createKitTables runs KIT_TABLES_SQL; call it inside the migration lock. */
