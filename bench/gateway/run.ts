@@ -4,7 +4,8 @@
  *   gateway (lean)   wrk -> REST gateway (lean HTTP/2 client) -> the same grpc-js server
  *   gateway (node)   wrk -> REST gateway (node:http2 client)  -> the same grpc-js server
  *   floor            wrk -> node:http + the lean client and codec, no gateway features -> the same server
- *   naive            wrk -> node:http + the generated @grpc/grpc-js client and toJSON -> the same server
+ *   naive            wrk -> fastify + the generated @grpc/grpc-js client and toJSON -> the same server
+ *   naive (http)     wrk -> the same on node:http
  *   grpc-gateway     wrk -> Go's grpc-gateway v1 (Debian's sources, built offline: peers.ts) -> the same server
  *   bare HTTP        wrk -> node:http answering the same JSON
  * Servers (backend, gateways, bare) are pinned to CPU 0, the load tools to
@@ -35,7 +36,7 @@ const connections = arg('connections', 50);
 const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const root = join(__dirname, '..', '..');
 const PRODUCT_ID = '3f2b6c1e-5d4a-4b7c-9e8f-1a2b3c4d5e6f';
-const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083, floor: 18_084, go: 18_085, naive: 18_086 };
+const PORTS = { backend: 50_980, lean: 18_081, node: 18_082, bare: 18_083, floor: 18_084, go: 18_085, naive: 18_086, naiveHttp: 18_087 };
 const TICK_US = 1_000_000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 interface Server {
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
   const bare = await startServer('bare', ['bare', String(PORTS.bare)]);
   const floor = await startServer('floor', ['floor', String(PORTS.floor), String(PORTS.backend)]);
   const naive = await startServer('naive', ['naive', String(PORTS.naive), String(PORTS.backend)]);
+  const naiveHttp = await startServer('naive-http', ['naive-http', String(PORTS.naiveHttp), String(PORTS.backend)]);
   // Go's grpc-gateway, when Debian's packages for it are installed (bench/gateway/peers.ts).
   const goBuild = buildGrpcGateway();
   if ('missing' in goBuild) console.error(`SKIPPED Go grpc-gateway peer: missing ${goBuild.missing}`);
@@ -176,7 +178,8 @@ async function main(): Promise<void> {
     { name: 'direct gRPC with the metadata the gateway sends', run: () => h2load(body, { backend: pid(backend) }, GATEWAY_HEADERS) },
     { name: `REST via gateway, lean HTTP/2 client (wrk -c${connections})`, run: () => wrk(PORTS.lean, { gateway: pid(lean), backend: pid(backend) }) },
     { name: `REST via gateway, node:http2 client (wrk -c${connections})`, run: () => wrk(PORTS.node, { gateway: pid(nodeGw), backend: pid(backend) }) },
-    { name: `REST via the naive design: node:http + generated @grpc/grpc-js client (wrk -c${connections})`, run: () => wrk(PORTS.naive, { gateway: pid(naive), backend: pid(backend) }) },
+    { name: `REST via the naive design: fastify + generated @grpc/grpc-js client (wrk -c${connections})`, run: () => wrk(PORTS.naive, { gateway: pid(naive), backend: pid(backend) }) },
+    { name: `REST via the naive design on node:http (wrk -c${connections})`, run: () => wrk(PORTS.naiveHttp, { gateway: pid(naiveHttp), backend: pid(backend) }) },
     ...(goGw ? [{ name: `${GO_NAME} (wrk -c${connections})`, run: () => wrk(PORTS.go, { gateway: pid(goGw), backend: pid(backend) }) }] : []),
     { name: `floor: node:http + the lean client and codec, no gateway features (wrk -c${connections})`, run: () => wrk(PORTS.floor, { gateway: pid(floor), backend: pid(backend) }) },
     { name: `bare node:http, same JSON (wrk -c${connections})`, run: () => wrk(PORTS.bare, { server: pid(bare) }) },
@@ -208,7 +211,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(body, { force: true });
     const served = await stopServer(backend);
-    for (const s of [lean, nodeGw, floor, naive, bare, ...(goGw ? [goGw] : [])]) await stopServer(s);
+    for (const s of [lean, nodeGw, floor, naive, naiveHttp, bare, ...(goGw ? [goGw] : [])]) await stopServer(s);
     console.error(`backend answered ${served} calls in total`);
   }
 

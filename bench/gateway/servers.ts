@@ -8,7 +8,8 @@
  *                              limits too high to refuse, logs to a file), every
  *                              service pointed at BACKEND; TRANSPORT is lean or node-http2
  *   floor PORT BACKEND         node:http + the gateway's lean client and JSON codec, nothing else
- *   naive PORT BACKEND         node:http + the generated @grpc/grpc-js client + toJSON (the naive design)
+ *   naive PORT BACKEND         fastify + the generated @grpc/grpc-js client + toJSON (the naive design)
+ *   naive-http PORT BACKEND    the same on node:http
  *   bare PORT                  node:http answering GET with the JSON the gateway sends
  * Each prints "ready PORT" when listening and, on SIGTERM, "ok N": the
  * calls the backend answered (or the bare server served), so the driver can
@@ -144,13 +145,35 @@ async function floor(): Promise<() => Promise<void>> {
 }
 
 /**
- * naive: the design a team writes first, a web server in front of the
- * generated @grpc/grpc-js client: match the route, call, JSON.stringify the
- * generated toJSON. No validation, auth, limits, tracing or logs. On
- * node:http rather than fastify (which the project does not depend on), so
- * a lower bound for the fastify version of the same design.
+ * naive: the design a team writes first, fastify in front of the generated
+ * @grpc/grpc-js client: a route, a call, the generated toJSON. No
+ * validation, auth, limits, tracing or logs (fastify's own logger off).
  */
 async function naive(): Promise<() => Promise<void>> {
+  const { default: Fastify } = await import('fastify');
+  const { credentials, Metadata } = await import('@grpc/grpc-js');
+  const { CatalogServiceClient, GetProductResponse: Response } = await import('@shop/sdk/ts/shop/catalog/v1/catalog_service');
+  const client = new CatalogServiceClient(`127.0.0.1:${backendArg}`, credentials.createInsecure());
+  const app = Fastify({ logger: false });
+  app.get<{ Params: { productId: string } }>('/v1/products/:productId', (request, reply) => {
+    client.getProduct({ productId: request.params.productId }, new Metadata(), { deadline: Date.now() + 10_000 }, (err, response) => {
+      if (err) return void reply.code(502).send();
+      ok += 1;
+      void reply.send(Response.toJSON(response));
+    });
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  return async () => {
+    await app.close();
+    client.close();
+  };
+}
+
+/**
+ * naiveHttp: the same design on node:http instead of fastify, to show what
+ * the framework adds.
+ */
+async function naiveHttp(): Promise<() => Promise<void>> {
   const { credentials, Metadata } = await import('@grpc/grpc-js');
   const { CatalogServiceClient, GetProductResponse: Response } = await import('@shop/sdk/ts/shop/catalog/v1/catalog_service');
   const client = new CatalogServiceClient(`127.0.0.1:${backendArg}`, credentials.createInsecure());
@@ -171,7 +194,7 @@ async function naive(): Promise<() => Promise<void>> {
 }
 
 (async () => {
-  const modes: Record<string, () => Promise<() => Promise<void>>> = { backend, gateway, floor, naive, bare };
+  const modes: Record<string, () => Promise<() => Promise<void>>> = { backend, gateway, floor, naive, 'naive-http': naiveHttp, bare };
   const stop = await (modes[mode] ?? bare)();
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
