@@ -89,7 +89,7 @@ const generators: Array<(r: Rand, conn: RawConnection, id: number) => Buffer[]> 
   },
 ];
 
-/** chunks writes the frames in random slices, sometimes closing the socket after a truncated one. */
+/** send writes the frames in random slices, sometimes closing the socket after a truncated one. */
 function send(r: Rand, conn: RawConnection, frames: Buffer[]): void {
   const all = Buffer.concat(frames);
   let offset = 0;

@@ -65,10 +65,13 @@ export interface H2Options {
   keepAliveMs: number;
 }
 
+/** MAX_HEADER_LIST_SIZE is the response header (and trailer) limit both transports advertise and enforce. */
+export const MAX_HEADER_LIST_SIZE = 64 * 1024;
+
 const DEFAULT_OPTIONS: H2Options = {
   streamWindow: 1 << 20,
   connectionWindow: 16 << 20,
-  maxHeaderListSize: 64 * 1024,
+  maxHeaderListSize: MAX_HEADER_LIST_SIZE,
   keepAliveMs: 30_000,
 };
 

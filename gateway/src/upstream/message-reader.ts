@@ -20,8 +20,11 @@ export class MessageReader {
     if (this.buffered < 5) return undefined;
     let head = this.chunks[0];
     if (head.length < 5) {
-      head = Buffer.concat(this.chunks);
-      this.chunks = [head];
+      // Join only the first chunks, as many as the 5-byte prefix needs, not the whole message so far.
+      let count = 1;
+      for (let size = head.length; size < 5; count++) size += this.chunks[count].length;
+      head = Buffer.concat(this.chunks.slice(0, count));
+      this.chunks.splice(0, count, head);
     }
     return { compressed: head[0], length: head.readUInt32BE(1) };
   }

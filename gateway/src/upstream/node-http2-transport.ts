@@ -1,5 +1,5 @@
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { H2_ERROR } from './h2-connection';
+import { H2_ERROR, MAX_HEADER_LIST_SIZE } from './h2-connection';
 import type { DecodedHeaders } from './hpack';
 import type { ConnectOptions, StreamHandler, Transport, UpstreamConnection, UpstreamStream } from './transport';
 
@@ -19,7 +19,7 @@ class NodeHttp2Connection implements UpstreamConnection {
     const { host, port, connectTimeoutMs, events } = options;
     this.session = connect(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
       // The same limits the lean client advertises (h2-connection.ts), so both refuse the same responses.
-      settings: { enablePush: false, initialWindowSize: 1 << 20, maxHeaderListSize: 64 * 1024 },
+      settings: { enablePush: false, initialWindowSize: 1 << 20, maxHeaderListSize: MAX_HEADER_LIST_SIZE },
     });
     const timer = setTimeout(() => this.session.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)), connectTimeoutMs);
     timer.unref();
@@ -92,7 +92,7 @@ class NodeHttp2Connection implements UpstreamConnection {
       // nghttp2 ends a stream whose headers or trailers are over maxHeaderListSize with
       // FRAME_SIZE_ERROR, or closes it without its trailers (code 0): the backend's fault.
       if (code === H2_ERROR.FRAME_SIZE_ERROR || (code === H2_ERROR.NO_ERROR && responded)) {
-        handler.onError({ code, message: `the backend's response is over the ${64 * 1024}-byte header limit or incomplete`, unprocessed: false, invalidResponse: true });
+        handler.onError({ code, message: `the backend's response is over the ${MAX_HEADER_LIST_SIZE}-byte header limit or incomplete`, unprocessed: false, invalidResponse: true });
         return;
       }
       if (code === H2_ERROR.REFUSED_STREAM && !this.goingAway) {
