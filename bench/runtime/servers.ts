@@ -77,6 +77,7 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
   const service = createServiceTokenVerifier({ keysDir: BENCH_KEYS_DIR });
   const server = createServer({
     log,
+    service: 'bench',
     auth: { verifyUser: (t) => user.verify(t), verifyService: (t) => service.verify(t), knownUser: (t) => user.lookup(t) },
     metrics: createServerMetrics(metrics),
     maxInFlight: 10_000,

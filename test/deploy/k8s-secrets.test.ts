@@ -76,7 +76,7 @@ describe('scripts/k8s-secrets.js', () => {
     const verifier = createServiceTokenVerifier({ keysDir: keys });
     for (const service of IDENTITIES) {
       const identity = await createServiceIdentity({ service, keysDir: keys });
-      const principal = await verifier.verify(await identity.token());
+      const principal = await verifier.verify(await identity.token('payments'));
       expect(JSON.stringify(principal)).toContain(service);
     }
     expect(snapshot(keys)).toEqual(before);
@@ -97,7 +97,7 @@ describe('scripts/k8s-secrets.js', () => {
     mkdirSync(keys);
     for (const item of list.items) for (const [file, text] of Object.entries(item.stringData ?? item.data ?? {})) writeFileSync(join(keys, file), text);
     const identity = await createServiceIdentity({ service: 'orders', keysDir: keys });
-    await expect(createServiceTokenVerifier({ keysDir: keys }).verify(await identity.token())).resolves.toBeDefined();
+    await expect(createServiceTokenVerifier({ keysDir: keys }).verify(await identity.token('payments'))).resolves.toBeDefined();
     const configMap = list.items.at(-1)!;
     for (const text of Object.values(configMap.data!)) expect(JSON.parse(text).d).toBeUndefined();
   });

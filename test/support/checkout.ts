@@ -103,7 +103,7 @@ export async function feedEnvelopes(mesh: Mesh, service: MeshService): Promise<E
   const identity = await createServiceIdentity({ service: 'orders', keysDir: join(mesh.dataDir, 'keys') });
   const feed = createPromiseClient(EventFeedServiceDefinition, mesh.address(service), credentials.createInsecure(), { defaultDeadlineMs: 10_000 });
   try {
-    const metadata = { 'x-shop-service-token': await identity.token() };
+    const metadata = { 'x-shop-service-token': await identity.token(service) };
     const all: EventEnvelope[] = [];
     for (let after = '0'; ; ) {
       const { events } = await feed.pullEvents({ afterPosition: after, maxEvents: 500 }, { metadata });

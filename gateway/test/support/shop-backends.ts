@@ -87,7 +87,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function startFakeShop(auth: TestAuth, port = 0): Promise<FakeShop> {
   const seen = { metadataKeys: [] as string[][], metadata: [] as Array<Record<string, string>>, deadlinesMs: [] as number[], served: 0, cancelledStreams: 0 };
-  const server = createServer({ log: pino({ level: 'silent' }), auth: auth.authenticators });
+  const server = createServer({ log: pino({ level: 'silent' }), service: 'shop', auth: auth.authenticators });
   const note = (ctx: CallContext) => {
     seen.served += 1;
     const map = ctx.metadata.getMap();

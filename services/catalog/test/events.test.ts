@@ -39,7 +39,7 @@ describe.each(backends())('the catalog event feed on %s', (backend: Backend) => 
     catalog = createPromiseClient(CatalogServiceDefinition, svc.address, credentials.createInsecure(), { defaultDeadlineMs: 5000 });
     feed = createPromiseClient(EventFeedServiceDefinition, svc.address, credentials.createInsecure(), { defaultDeadlineMs: 5000 });
     admin = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'admin-1', roles: ['admin'] })}` } };
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('catalog') } };
   });
 
   afterAll(async () => {

@@ -48,7 +48,7 @@ describe.each(backends())('the inventory event feed on %s', (backend: Backend) =
     inventory = createPromiseClient(InventoryServiceDefinition, svc.address, credentials.createInsecure(), { defaultDeadlineMs: 5000 });
     feed = createPromiseClient(EventFeedServiceDefinition, svc.address, credentials.createInsecure(), { defaultDeadlineMs: 5000 });
     admin = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'admin-1', roles: ['admin'] })}` } };
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('inventory') } };
   });
 
   afterAll(async () => {

@@ -51,8 +51,8 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
     inventory = createPromiseClient(InventoryServiceDefinition, svc.address, credentials.createInsecure(), { defaultDeadlineMs: 5000 });
     admin = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'admin-1', roles: ['admin'] })}` } };
     customer = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'ada', roles: ['customer'] })}` } };
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
-    catalog = { metadata: { 'x-shop-service-token': await (await auth.identity('catalog')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('inventory') } };
+    catalog = { metadata: { 'x-shop-service-token': await (await auth.identity('catalog')).token('inventory') } };
   });
 
   afterAll(async () => {

@@ -97,7 +97,7 @@ export async function startMesh(backend: Backend): Promise<Mesh> {
   const catalog = connect(CatalogServiceDefinition, catalogSvc.address);
   const inventory = connect(InventoryServiceDefinition, inventorySvc.address);
   const payments = connect(PaymentServiceDefinition, paymentsSvc.address);
-  const feedToken = await (await auth.identity('shipping')).token();
+  const feedToken = await (await auth.identity('shipping')).token('orders');
   const feeds = new Map<string, PromiseClient<typeof EventFeedServiceDefinition> & { close(): void }>();
 
   const mesh: Mesh = {
@@ -127,7 +127,7 @@ export async function startMesh(backend: Backend): Promise<Mesh> {
       return { id: product!.id, sku, name: product!.name };
     },
     async reservationState(orderId, state) {
-      const asOrders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+      const asOrders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('inventory') } };
       let seen: ReservationState | '' = '';
       for (let waited = 0; waited < 10_000; waited += 100) {
         seen = await inventory.getReservation({ reservationId: `order-${orderId}` }, asOrders).then(

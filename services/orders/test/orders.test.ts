@@ -493,7 +493,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const feed = connect(EventFeedServiceDefinition, other.address);
       let stopped = false;
       try {
-        const asShipping = { metadata: { 'x-shop-service-token': await (await mesh.auth.identity('shipping')).token() } };
+        const asShipping = { metadata: { 'x-shop-service-token': await (await mesh.auth.identity('shipping')).token('orders') } };
         const { headPosition } = await feed.pullEvents({ afterPosition: '0', maxEvents: 500 }, asShipping);
         const waiting = feed.pullEvents({ afterPosition: headPosition, maxWait: { seconds: '15', nanos: 0 } }, { ...asShipping, deadline: 30_000 });
         await sleep(300);

@@ -93,7 +93,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       1_000,
     );
     ({ payments, sim } = rig);
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('payments') } };
     owner = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'ada' })}` } };
     other = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'bob' })}` } };
     admin = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'root', roles: ['admin', 'customer'] })}` } };
@@ -256,7 +256,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
     });
 
     it('refuses a user token, even an admin one, and another service with PERMISSION_DENIED', async () => {
-      const inventory = { metadata: { 'x-shop-service-token': await (await auth.identity('inventory')).token() } };
+      const inventory = { metadata: { 'x-shop-service-token': await (await auth.identity('inventory')).token('payments') } };
       for (const caller of [owner, admin, inventory]) {
         const err = await failure(payments.charge(chargeRequest(), caller));
         expect(err.code).toBe(Code.PERMISSION_DENIED);
@@ -264,6 +264,16 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       expect((await failure(payments.refund({ paymentId: '00000000-0000-4000-8000-000000000000', idempotencyKey: 'r', reason: '' }, admin))).code).toBe(
         Code.PERMISSION_DENIED,
       );
+    });
+
+    it('refuses orders\' token replayed by the service it was sent to (catalog), for Charge and Refund', async () => {
+      // What catalog receives when orders calls it: orders' token with catalog as its audience.
+      const replayed = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('catalog') } };
+      const charge = await failure(payments.charge(chargeRequest(), replayed));
+      expect(charge.code).toBe(Code.PERMISSION_DENIED);
+      expect(charge.message).toContain('issued for another service');
+      const refund = await failure(payments.refund({ paymentId: '00000000-0000-4000-8000-000000000000', idempotencyKey: 'r', reason: '' }, replayed));
+      expect(refund.code).toBe(Code.PERMISSION_DENIED);
     });
 
     it('names every invalid field of a Charge', async () => {
@@ -420,7 +430,7 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
       },
       1_000,
     );
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('payments') } };
     owner = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'ada' })}` } };
   });
 
@@ -484,7 +494,7 @@ describe.each(backends())('the payments reconciler on %s', (backend: Backend) =>
   beforeAll(async () => {
     auth = await createTestAuth();
     rig = await startRig(auth, backend, { PROVIDER_TIMEOUT: '200ms', RECONCILE_INTERVAL: '100ms', RECONCILE_AFTER: '300ms' }, 500);
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('payments') } };
     owner = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'ada' })}` } };
   });
 

@@ -35,7 +35,7 @@ export async function startFakeOrders(auth: TestAuth, amqp?: { url: string; exch
   const db: Database = await createPgliteDatabase({});
   await migrate(db, []);
   const identity = await auth.identity('orders');
-  const clients = createMeshClients({ serviceToken: () => identity.token() });
+  const clients = createMeshClients({ serviceToken: (audience) => identity.token(audience) });
   const events = createEvents({
     service: 'orders',
     db,
@@ -46,7 +46,7 @@ export async function startFakeOrders(auth: TestAuth, amqp?: { url: string; exch
     exchange: amqp?.exchange,
     pollIntervalMs: 20,
   });
-  const server = createServer({ log, auth: auth.authenticators, internalCallers: { ...EVENT_FEED_CALLERS } });
+  const server = createServer({ log, service: 'orders', auth: auth.authenticators, internalCallers: { ...EVENT_FEED_CALLERS } });
   server.addService(events.feed.definition, events.feed.implementation as never);
   const port = await server.listen('127.0.0.1', 0);
   events.relay.start();

@@ -103,7 +103,7 @@ describe.each(backends())('the shipping service on %s', (backend: Backend) => {
       ada = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'ada' })}` } };
       grace = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'grace' })}` } };
       admin = { metadata: { authorization: `Bearer ${await auth.userToken({ userId: 'root', roles: ['admin'] })}` } };
-      asOrders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+      asOrders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('shipping') } };
     });
 
     afterAll(async () => {

@@ -44,7 +44,7 @@ describe.each(backends())('the users event feed on %s', (backend: Backend) => {
     users = createPromiseClient(UserServiceDefinition, svc.address, credentials.createInsecure(), options);
     login = createPromiseClient(AuthServiceDefinition, svc.address, credentials.createInsecure(), options);
     feed = createPromiseClient(EventFeedServiceDefinition, svc.address, credentials.createInsecure(), options);
-    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token() } };
+    orders = { metadata: { 'x-shop-service-token': await (await auth.identity('orders')).token('users') } };
   });
 
   afterAll(async () => {

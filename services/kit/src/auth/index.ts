@@ -4,7 +4,6 @@ export {
   createServiceIdentity,
   createServiceTokenVerifier,
   MAX_SERVICE_TOKEN_TTL_SEC,
-  SERVICE_TOKEN_AUDIENCE,
   SERVICE_TOKEN_ISSUER,
   SERVICE_TOKEN_TYPE,
   type ServiceIdentity,

@@ -3,7 +3,7 @@ import { DomainError } from '../errors/domain-error';
 import type { ServicePrincipal, UserPrincipal } from '../context/principal';
 import { authorizeInternal } from './internal-access';
 
-const orders: ServicePrincipal = { kind: 'service', service: 'orders' };
+const orders: ServicePrincipal = { kind: 'service', service: 'orders', audience: 'inventory' };
 
 function denial(run: () => void): DomainError {
   try {
@@ -21,7 +21,7 @@ describe('authorizeInternal', () => {
   });
 
   it('denies a service that is not allowed without naming the allowed ones', () => {
-    const err = denial(() => authorizeInternal({ kind: 'service', service: 'catalog' }, ['orders', 'checkout'], 'ReserveStock'));
+    const err = denial(() => authorizeInternal({ kind: 'service', service: 'catalog', audience: 'inventory' }, ['orders', 'checkout'], 'ReserveStock'));
 
     expect(err.code).toBe(status.PERMISSION_DENIED);
     expect(err.message).toBe('ReserveStock is internal to the mesh');

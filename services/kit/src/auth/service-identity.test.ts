@@ -30,7 +30,7 @@ interface Forgery {
   alg?: string;
   typ?: string | undefined;
   iss?: string;
-  aud?: string;
+  aud?: string | string[];
   sub?: string;
   iat?: number;
   exp?: number;
@@ -45,7 +45,7 @@ async function forge(key: KeyLike | Uint8Array, f: Forgery = {}): Promise<string
   return new SignJWT({})
     .setProtectedHeader(header as { alg: string })
     .setIssuer(f.iss ?? 'shop-service')
-    .setAudience(f.aud ?? 'shop-mesh')
+    .setAudience(f.aud ?? 'inventory')
     .setSubject(f.sub ?? 'orders')
     .setIssuedAt(iat)
     .setExpirationTime(f.exp ?? iat + 300)
@@ -67,20 +67,20 @@ describe('createServiceIdentity', () => {
     const identity = await createServiceIdentity({ service: 'orders', keysDir, now });
     const verifier = createServiceTokenVerifier({ keysDir, now });
 
-    await expect(verifier.verify(await identity.token())).resolves.toEqual({ kind: 'service', service: 'orders' });
+    await expect(verifier.verify(await identity.token('inventory'))).resolves.toEqual({ kind: 'service', service: 'orders', audience: 'inventory' });
   });
 
   it('puts the documented header and claims in the token', async () => {
     const identity = await createServiceIdentity({ service: 'orders', keysDir, ttlSec: 120, now });
 
-    const token = await identity.token();
+    const token = await identity.token('inventory');
 
     expect(identity.service).toBe('orders');
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: 'orders', typ: 'service+jwt' });
     expect(decodeJwt(token)).toEqual({
       iss: 'shop-service',
       sub: 'orders',
-      aud: 'shop-mesh',
+      aud: 'inventory',
       iat: START_SEC,
       exp: START_SEC + 120,
     });
@@ -91,23 +91,35 @@ describe('createServiceIdentity', () => {
     const publicFile = publicKeyPath(keysDir, 'orders');
     const publicBefore = await readFile(publicFile, 'utf8');
     const verifier = createServiceTokenVerifier({ keysDir, now });
-    await verifier.verify(await first.token());
+    await verifier.verify(await first.token('inventory'));
 
     const second = await createServiceIdentity({ service: 'orders', keysDir, now });
 
     expect(await readFile(publicFile, 'utf8')).toBe(publicBefore);
-    await expect(verifier.verify(await second.token())).resolves.toEqual({ kind: 'service', service: 'orders' });
+    await expect(verifier.verify(await second.token('inventory'))).resolves.toEqual({ kind: 'service', service: 'orders', audience: 'inventory' });
+  });
+
+  it('mints one token per callee, each naming it, and refuses a callee that is not a service name', async () => {
+    const identity = await createServiceIdentity({ service: 'orders', keysDir, now });
+    const verifier = createServiceTokenVerifier({ keysDir, now });
+
+    const forPayments = await identity.token('payments');
+    expect(decodeJwt(forPayments).aud).toBe('payments');
+    expect(await identity.token('inventory')).not.toBe(forPayments);
+    expect(await identity.token('payments')).toBe(forPayments);
+    await expect(verifier.verify(forPayments)).resolves.toEqual({ kind: 'service', service: 'orders', audience: 'payments' });
+    await expect(identity.token('../etc')).rejects.toThrow('invalid audience');
   });
 
   it('reuses its token until less than a third of the lifetime is left', async () => {
     const identity = await createServiceIdentity({ service: 'orders', keysDir, ttlSec: 300, now });
-    const first = await identity.token();
+    const first = await identity.token('inventory');
 
     clock = START + 200_000;
-    expect(await identity.token()).toBe(first);
+    expect(await identity.token('inventory')).toBe(first);
 
     clock = START + 201_000;
-    const second = await identity.token();
+    const second = await identity.token('inventory');
     expect(second).not.toBe(first);
     expect(decodeJwt(second)).toMatchObject({ iat: START_SEC + 201, exp: START_SEC + 501 });
   });
@@ -138,8 +150,15 @@ describe('createServiceTokenVerifier', () => {
 
     await expectRejected(verifier.verify(await forge(ordersKey, { typ: undefined, iss: 'https://users.shop.example', aud: 'shopmesh' })));
     await expectRejected(verifier.verify(await forge(ordersKey, { iss: 'https://users.shop.example' })));
-    await expectRejected(verifier.verify(await forge(ordersKey, { aud: 'shopmesh' })));
     await expectRejected(verifier.verify(await forge(ordersKey, { typ: 'JWT' })));
+  });
+
+  it('reads the callee from the audience, and refuses a token for several callees or none', async () => {
+    const verifier = createServiceTokenVerifier({ keysDir, now });
+
+    await expect(verifier.verify(await forge(ordersKey, { aud: 'payments' }))).resolves.toEqual({ kind: 'service', service: 'orders', audience: 'payments' });
+    await expectRejected(verifier.verify(await forge(ordersKey, { aud: ['payments', 'inventory'] })));
+    await expectRejected(verifier.verify(await forge(ordersKey, { aud: 'Not A Service' })));
   });
 
   it('rejects a service whose key is not in the directory', async () => {
@@ -197,7 +216,7 @@ describe('createServiceTokenVerifier', () => {
     await expectRejected(verifier.verify(token));
 
     clock = START + 5_000;
-    await expect(verifier.verify(token)).resolves.toEqual({ kind: 'service', service: 'shipping' });
+    await expect(verifier.verify(token)).resolves.toEqual({ kind: 'service', service: 'shipping', audience: 'inventory' });
   });
 
   it('follows a rotated key once its file changes', async () => {
@@ -208,7 +227,7 @@ describe('createServiceTokenVerifier', () => {
     const rotated = await createServiceIdentity({ service: 'orders', keysDir, now });
     clock = START + 5_000;
 
-    await expect(verifier.verify(await rotated.token())).resolves.toEqual({ kind: 'service', service: 'orders' });
+    await expect(verifier.verify(await rotated.token('inventory'))).resolves.toEqual({ kind: 'service', service: 'orders', audience: 'inventory' });
     await expectRejected(verifier.verify(await forge(ordersKey, { iat: START_SEC + 5 })));
   });
 });

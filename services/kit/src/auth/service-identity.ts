@@ -3,10 +3,14 @@
  *
  * Every service has its own Ed25519 key pair. When it calls another service
  * it sends a short-lived JWT (alg EdDSA, header `typ: service+jwt`,
- * `iss: shop-service`, `aud: shop-mesh`, `sub` and `kid` both the service's
- * name) signed with its private key. The callee verifies the token with the
- * caller's public key, read from a shared directory by `kid`, and requires
- * `sub` to equal `kid`, so a key can only ever speak for its own service.
+ * `iss: shop-service`, `sub` and `kid` both the service's name, `aud` the
+ * name of the service called) signed with its private key. The callee
+ * verifies the token with the caller's public key, read from a shared
+ * directory by `kid`, and requires `sub` to equal `kid`, so a key can only
+ * ever speak for its own service; its server then requires `aud` to name
+ * itself (see createAuthentication), so a token received by one service
+ * cannot be replayed at another: catalog, called by orders, cannot use
+ * orders' token to call PaymentService/Charge (PERMISSION_DENIED).
  *
  * Why this design:
  * - There is no shared secret. With one HMAC key for the whole mesh, any
@@ -43,8 +47,6 @@ import { isServiceName, loadOrCreateServiceKey, readServicePublicKey } from './s
 
 /** SERVICE_TOKEN_ISSUER is the `iss` of every service token. */
 export const SERVICE_TOKEN_ISSUER = 'shop-service';
-/** SERVICE_TOKEN_AUDIENCE is the `aud` of every service token. */
-export const SERVICE_TOKEN_AUDIENCE = 'shop-mesh';
 /** SERVICE_TOKEN_TYPE is the `typ` header of every service token; user tokens never carry it. */
 export const SERVICE_TOKEN_TYPE = 'service+jwt';
 /** MAX_SERVICE_TOKEN_TTL_SEC bounds a service token's lifetime; verifiers refuse longer ones. */
@@ -52,6 +54,8 @@ export const MAX_SERVICE_TOKEN_TTL_SEC = 3600;
 
 /** KEY_REREAD_INTERVAL_MS is the least time between two reads of one kid's public key file. */
 const KEY_REREAD_INTERVAL_MS = 5000;
+/** MAX_CACHED_AUDIENCES bounds the tokens kept per callee; a mesh has a handful of services. */
+const MAX_CACHED_AUDIENCES = 64;
 /** MAX_TRACKED_KIDS bounds the per-kid read times, which a flood of made-up kids would otherwise grow. */
 const MAX_TRACKED_KIDS = 1024;
 
@@ -70,8 +74,12 @@ export interface ServiceIdentityOptions {
 /** ServiceIdentity mints the tokens this service sends on its outgoing calls. */
 export interface ServiceIdentity {
   readonly service: string;
-  /** token returns a valid service token, reusing the last one until less than a third of its lifetime is left. */
-  token(): Promise<string>;
+  /**
+   * token returns a valid service token for calls to `audience` (the callee
+   * service's name, for example "payments"), reusing the last one for that
+   * callee until less than a third of its lifetime is left.
+   */
+  token(audience: string): Promise<string>;
 }
 
 /**
@@ -86,12 +94,14 @@ export async function createServiceIdentity(options: ServiceIdentityOptions): Pr
     throw new Error(`ttlSec must be a whole number from 1 to ${MAX_SERVICE_TOKEN_TTL_SEC}`);
   }
   const { privateKey } = await loadOrCreateServiceKey(service, keysDir);
-  let cached: { token: string; exp: number } | undefined;
+  const cache = new Map<string, { token: string; exp: number }>();
 
   return {
     service,
-    async token() {
+    async token(audience) {
+      if (!isServiceName(audience)) throw new Error(`invalid audience ${JSON.stringify(audience)}: a service token names the service it is for`);
       const nowSec = now() / 1000;
+      const cached = cache.get(audience);
       // Re-minting with a third left means a token never expires in flight, even on a slow call.
       if (cached && cached.exp - nowSec >= ttlSec / 3) return cached.token;
       const iat = Math.floor(nowSec);
@@ -100,11 +110,12 @@ export async function createServiceIdentity(options: ServiceIdentityOptions): Pr
         .setProtectedHeader({ alg: 'EdDSA', kid: service, typ: SERVICE_TOKEN_TYPE })
         .setIssuer(SERVICE_TOKEN_ISSUER)
         .setSubject(service)
-        .setAudience(SERVICE_TOKEN_AUDIENCE)
+        .setAudience(audience)
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .sign(privateKey);
-      cached = { token, exp };
+      if (!cache.has(audience) && cache.size >= MAX_CACHED_AUDIENCES) cache.clear();
+      cache.set(audience, { token, exp });
       return token;
     },
   };
@@ -122,7 +133,12 @@ export interface ServiceTokenVerifierOptions {
 
 /** ServiceTokenVerifier turns a service token into the service it proves. */
 export interface ServiceTokenVerifier {
-  /** verify checks the token and returns its principal, or throws an UNAUTHENTICATED DomainError. */
+  /**
+   * verify checks the token and returns its principal, or throws an
+   * UNAUTHENTICATED DomainError. The principal carries the token's audience:
+   * whether it names the service called is the server's check
+   * (createAuthentication), so one verified token can be cached per process.
+   */
   verify(token: string): Promise<ServicePrincipal>;
 }
 
@@ -171,7 +187,6 @@ export function createServiceTokenVerifier(options: ServiceTokenVerifierOptions)
       algorithms: ['EdDSA'],
       typ: SERVICE_TOKEN_TYPE,
       issuer: SERVICE_TOKEN_ISSUER,
-      audience: SERVICE_TOKEN_AUDIENCE,
       subject: kid,
       maxTokenAge: MAX_SERVICE_TOKEN_TTL_SEC,
       requiredClaims: ['exp', 'iat'],
@@ -197,11 +212,13 @@ export function createServiceTokenVerifier(options: ServiceTokenVerifierOptions)
           throw invalidToken();
         });
       }
-      const { iat, exp } = payload;
+      const { iat, exp, aud } = payload;
       if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > MAX_SERVICE_TOKEN_TTL_SEC) {
         throw invalidToken();
       }
-      return { kind: 'service', service: kid };
+      // One callee per token: a list of audiences would make the token good at each of them.
+      if (!isServiceName(aud)) throw invalidToken();
+      return { kind: 'service', service: kid, audience: aud };
     },
   };
 }

@@ -42,7 +42,7 @@ describe('clients made by createMeshClients', () => {
   afterAll(() => auth.cleanup());
 
   async function serve(impl: Inventory): Promise<string> {
-    const server = createServer({ log: captureLogger().log, auth: auth.authenticators, internalCallers: { '*': ['orders'] } });
+    const server = createServer({ log: captureLogger().log, service: 'inventory', auth: auth.authenticators, internalCallers: { '*': ['orders'] } });
     server.addService(InventoryServiceDefinition, impl);
     const port = await server.listen('127.0.0.1', 0);
     servers.push(server);
@@ -50,7 +50,7 @@ describe('clients made by createMeshClients', () => {
   }
 
   function clients(service = 'orders') {
-    const mesh = createMeshClients({ serviceToken: async () => (await auth.identity(service)).token() });
+    const mesh = createMeshClients({ serviceToken: async (audience) => (await auth.identity(service)).token(audience) });
     closers.push(() => mesh.close());
     return mesh;
   }

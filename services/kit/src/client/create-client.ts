@@ -22,6 +22,20 @@ export interface ClientOptions {
   /** timeoutsMs overrides the timeout per method name, for example `{ PlaceOrder: 15000 }`. */
   timeoutsMs?: Readonly<Record<string, number>>;
   retry?: RetryOptions;
+  /**
+   * audience is the name of the service called, which the service token
+   * names; by default the service of the definition's package
+   * (`shop.payments.v1.PaymentService` is "payments"). A definition every
+   * service serves (EventFeedService) needs it said.
+   */
+  audience?: string;
+}
+
+/** audienceOf is the service a definition belongs to: the second part of its package, `shop.<service>.v1`. */
+export function audienceOf(definition: ServiceDefinition): string {
+  const parts = definition.fullName.split('.');
+  if (parts.length !== 4 || parts[0] !== 'shop') throw new Error(`${definition.fullName} is not a shop.<service>.v1 service: say the audience`);
+  return parts[1]!;
 }
 
 /** MeshClient is a typed promise client of one service. */
@@ -44,10 +58,10 @@ const CHANNEL_DEFAULTS = {
  */
 export function createMeshClients(deps: MeshClientDeps = {}) {
   const contract = deps.contract ?? sharedContract();
-  const prepare = [createPropagation(deps.serviceToken)];
   const clients: Array<{ close(): void }> = [];
   return {
     createClient<D extends ServiceDefinition>(definition: D, target: string, options: ClientOptions = {}): MeshClient<D> {
+      const prepare = [createPropagation(options.audience ?? audienceOf(definition), deps.serviceToken)];
       const client = createPromiseClient(definition, target, deps.credentials ?? grpcCredentials.createInsecure(), {
         prepare,
         interceptors: deps.interceptors,

@@ -3,8 +3,8 @@ import { currentCall } from '../context/call-context';
 import { REQUEST_ID_HEADER } from '../server/middleware/request-id';
 import { SERVICE_TOKEN_HEADER } from '../server/middleware/auth';
 
-/** ServiceTokenSource yields this service's identity token (createServiceIdentity().token). */
-export type ServiceTokenSource = () => Promise<string>;
+/** ServiceTokenSource yields this service's identity token for calls to `audience` (createServiceIdentity().token). */
+export type ServiceTokenSource = (audience: string) => Promise<string>;
 
 /**
  * createPropagation copies what the call being served knows onto every
@@ -15,10 +15,11 @@ export type ServiceTokenSource = () => Promise<string>;
  * - the request id (the W3C trace context is added by the telemetry
  *   interceptor, from the client span it opens);
  * - the end user's bearer token, when the call was made for a user;
- * - this service's identity token, always, so internal RPCs and background
- *   work (saga recovery, event consumers) are authorised as the service.
+ * - this service's identity token for the callee (`audience`), always, so
+ *   internal RPCs and background work (saga recovery, event consumers) are
+ *   authorised as the service, and only at the service called.
  */
-export function createPropagation(serviceToken?: ServiceTokenSource): PrepareCall {
+export function createPropagation(audience: string, serviceToken?: ServiceTokenSource): PrepareCall {
   return async (call) => {
     const served = currentCall();
     const md = call.metadata;
@@ -28,6 +29,6 @@ export function createPropagation(serviceToken?: ServiceTokenSource): PrepareCal
       if (call.deadline === undefined || call.deadline.getTime() > served.deadline) call.deadline = new Date(served.deadline);
       call.signal ??= served.signal;
     }
-    if (serviceToken && md.get(SERVICE_TOKEN_HEADER).length === 0) md.set(SERVICE_TOKEN_HEADER, await serviceToken());
+    if (serviceToken && md.get(SERVICE_TOKEN_HEADER).length === 0) md.set(SERVICE_TOKEN_HEADER, await serviceToken(audience));
   };
 }

@@ -14,7 +14,7 @@ describe('createClientTelemetry', () => {
   let address: string;
   beforeAll(async () => {
     auth = await createTestAuth();
-    server = createServer({ log: captureLogger().log, auth: auth.authenticators });
+    server = createServer({ log: captureLogger().log, service: 'inventory', auth: auth.authenticators });
     const unused = async (): Promise<never> => {
       throw new Error('unused');
     };

@@ -18,6 +18,8 @@ export interface ServicePrincipal {
   kind: 'service';
   /** service is the calling service's name, for example "orders". */
   service: string;
+  /** audience is the service the token was minted for (its `aud`); the server refuses a token meant for another. */
+  audience: string;
 }
 
 /** isAdmin tells whether a user principal holds the admin role. */

@@ -52,7 +52,7 @@ export function createFeedConsumer(deps: ConsumerDeps, clients: MeshClients, con
 function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOptions, source: string, address: string): BackgroundWork {
   const { db, log, metrics, options } = deps;
   // A pull may wait up to feedWaitMs in the producer; its deadline leaves 5 s beyond that for the reply.
-  const feed = clients.createClient(EventFeedServiceDefinition, address, { defaultTimeoutMs: options.feedWaitMs + 5_000 });
+  const feed = clients.createClient(EventFeedServiceDefinition, address, { audience: source, defaultTimeoutMs: options.feedWaitMs + 5_000 });
   const maxWait = { seconds: String(Math.floor(options.feedWaitMs / 1000)), nanos: (options.feedWaitMs % 1000) * 1_000_000 };
   const retry = { initialMs: options.retryDelayMs, maxMs: options.maxRetryDelayMs };
   let prepared = false;

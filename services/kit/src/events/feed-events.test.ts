@@ -239,7 +239,7 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
 
     const feed = createPromiseClient(EventFeedServiceDefinition, orders.address!, credentials.createInsecure(), { defaultDeadlineMs: 5_000 });
     cleanups.push(async () => feed.close());
-    const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token() } };
+    const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token('orders') } };
     const reply = await feed.pullEvents({ afterPosition: '1', maxEvents: 1 }, asShipping);
     expect(reply.headPosition).toBe('3');
     expect(reply.events.map((e) => [e.position, e.envelope?.subject, e.envelope?.type, e.envelope?.source])).toEqual([
@@ -247,7 +247,7 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     ]);
     expect(reply.events[0]!.envelope!.payload).toEqual(orderConfirmed('b').payload);
 
-    const asPayments = { metadata: { 'x-shop-service-token': await (await auth.identity('payments')).token() } };
+    const asPayments = { metadata: { 'x-shop-service-token': await (await auth.identity('payments')).token('orders') } };
     const refused = await feed.pullEvents({}, asPayments).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ShopError);
     expect((refused as ShopError).code).toBe(Code.PERMISSION_DENIED);
@@ -257,7 +257,7 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
   async function feedClient(producerSide: ServiceUnderTest) {
     const feed = createPromiseClient(EventFeedServiceDefinition, producerSide.address!, credentials.createInsecure(), { defaultDeadlineMs: 20_000 });
     cleanups.push(async () => feed.close());
-    const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token() } };
+    const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token('orders') } };
     return { feed, asShipping };
   }
 

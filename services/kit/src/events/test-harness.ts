@@ -113,14 +113,14 @@ export async function startSide(
   options: Partial<EventsOptions> & { serveFeed?: { callers: string[] } } = {},
 ): Promise<ServiceUnderTest> {
   const identity = await auth.identity(name);
-  const clients = createMeshClients({ serviceToken: () => identity.token() });
+  const clients = createMeshClients({ serviceToken: (audience) => identity.token(audience) });
   const metrics = createMetrics({ service: name, defaultMetrics: false });
   const { serveFeed, ...eventOptions } = options;
   const events = createEvents({ service: name, db, log: quietLog, clients, metrics, pollIntervalMs: 20, ...eventOptions });
   let server: ShopServer | undefined;
   let address: string | undefined;
   if (serveFeed) {
-    server = createServer({ log: quietLog, auth: auth.authenticators, internalCallers: { PullEvents: serveFeed.callers }, metrics: createServerMetrics(metrics) });
+    server = createServer({ log: quietLog, service: name, auth: auth.authenticators, internalCallers: { PullEvents: serveFeed.callers }, metrics: createServerMetrics(metrics) });
     server.addService(events.feed.definition, events.feed.implementation as never);
     address = `127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
   }

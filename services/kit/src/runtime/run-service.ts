@@ -161,7 +161,7 @@ async function assemble<S extends z.ZodRawShape>(
   log.info({ version: migrated.version, applied: migrated.applied }, 'database ready');
   const identity = await createServiceIdentity({ service: spec.name, keysDir: config.SERVICE_KEYS_DIR });
   const clients = createMeshClients({
-    serviceToken: () => identity.token(),
+    serviceToken: (audience) => identity.token(audience),
     interceptors: [createClientTelemetry(metrics)],
   });
   cleanups.push(() => clients.close());
@@ -184,6 +184,7 @@ async function assemble<S extends z.ZodRawShape>(
   const serviceVerifier = cacheVerifiedTokens(createServiceTokenVerifier({ keysDir: config.SERVICE_KEYS_DIR }));
   const server = createServer({
     log,
+    service: spec.name,
     auth: {
       verifyUser: (t) => userVerifier.verify(t),
       verifyService: (t) => serviceVerifier.verify(t),

@@ -46,7 +46,7 @@ describe('a server built by createServer', () => {
 
   async function start(impl: Inventory, options: { maxInFlight?: number; defaultDeadlineMs?: number } = {}) {
     const { log, lines } = captureLogger();
-    const server = createServer({ log, auth: auth.authenticators, internalCallers: { ReserveStock: ['orders'] }, ...options });
+    const server = createServer({ log, service: 'inventory', auth: auth.authenticators, internalCallers: { ReserveStock: ['orders'] }, ...options });
     server.addService(InventoryServiceDefinition, impl);
     const port = await server.listen('127.0.0.1', 0);
     servers.push(server);
@@ -220,13 +220,28 @@ describe('a server built by createServer', () => {
     it('lets only the allowed services call an internal RPC', async () => {
       const { client } = await start(inventory(unimplemented, async (_req, ctx) => ({ reservation: { reservationId: ctx.caller?.service } })));
       const orders = await auth.identity('orders');
-      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token() } });
+      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
       expect(res.reservation?.reservationId).toBe('orders');
       const catalog = await auth.identity('catalog');
       const err = (await client
-        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token() } })
+        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token('inventory') } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
+    });
+
+    it('refuses a service token minted for another service, so a callee cannot replay what it received', async () => {
+      const { client } = await start(inventory(unimplemented, async (_req, ctx) => ({ reservation: { reservationId: ctx.caller?.service } })));
+      const orders = await auth.identity('orders');
+      // A token orders sent to payments, replayed by payments (or anyone who saw it) at inventory.
+      const forPayments = await orders.token('payments');
+      const err = (await client
+        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: forPayments } })
+        .catch((e: unknown) => e)) as ShopError;
+      expect(err.code).toBe(Code.PERMISSION_DENIED);
+      expect(err.message).toContain('issued for another service');
+      // The same caller with a token for this service gets through.
+      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
+      expect(res.reservation?.reservationId).toBe('orders');
     });
   });
 

@@ -28,6 +28,8 @@ import { errorOf } from './status-out';
 /** ServerDeps are what createServer needs; main.ts builds them. */
 export interface ServerDeps {
   log: Logger;
+  /** service is this server's service name, the audience every service token it accepts must name. */
+  service: string;
   auth: Authenticators;
   /** internalCallers: which services may call which internal RPCs (see createAuthentication). */
   internalCallers?: InternalCallers;
@@ -90,7 +92,7 @@ export function createServer(deps: ServerDeps): ShopServer {
     createServerTracing(),
     createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
-    createAuthentication(deps.auth, deps.internalCallers),
+    createAuthentication(deps.auth, { service: deps.service, internalCallers: deps.internalCallers }),
   ];
   const serviceNames: string[] = [];
   let draining = false;

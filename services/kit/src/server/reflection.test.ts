@@ -15,7 +15,7 @@ describe('server reflection', () => {
   let url: string;
   beforeAll(async () => {
     auth = await createTestAuth();
-    server = createServer({ log: captureLogger().log, auth: auth.authenticators });
+    server = createServer({ log: captureLogger().log, service: 'inventory', auth: auth.authenticators });
     const fail = async (): Promise<never> => {
       throw new Error('unused');
     };

@@ -58,13 +58,19 @@ function checkShape(token: string): string {
  * createAuthentication verifies the credentials a call carries and enforces
  * the access its contract declares (shop.common.v1.access):
  * - a user access token in `authorization: Bearer`, any sent token is verified;
- * - a service token in `x-shop-service-token`, for internal RPCs;
+ * - a service token in `x-shop-service-token`, for internal RPCs; it must
+ *   be minted for this service (`aud` is `service`), so a token one service
+ *   received cannot be replayed at another (PERMISSION_DENIED);
  * public needs nothing, authenticated a user, admin a user with the admin
  * role, internal a calling service that `internalCallers` allows. User
  * tokens never open internal RPCs.
  */
-export function createAuthentication(auth: Authenticators, internalCallers: InternalCallers = {}): CallStep {
+export function createAuthentication(auth: Authenticators, options: { service: string; internalCallers?: InternalCallers }): CallStep {
+  const { service, internalCallers = {} } = options;
   const authorize = (ctx: CallContext, contract: MethodContract): void => {
+    if (ctx.caller !== undefined && ctx.caller.audience !== service) {
+      throw permissionDenied(`the service token was issued for another service, not ${service}`);
+    }
     switch (contract.access) {
       case 'public':
         break;
