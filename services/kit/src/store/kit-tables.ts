@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   checksum text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now()
 );
+-- compatible records a migration's "-- migration: compatible" mark, so that
+-- code older than the schema can tell whether it may run (see migrate()).
+ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS compatible boolean NOT NULL DEFAULT false;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   scope text NOT NULL,
   key text NOT NULL,

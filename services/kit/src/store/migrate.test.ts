@@ -74,9 +74,69 @@ describeEachBackend((backend) => {
     expect(await migrate(store.db, [{ ...multiline, sql: multiline.sql.replace(/\n/g, '\r\n') }])).toEqual({ applied: [], version: 1 });
   });
 
-  it('refuses to start when the database has a migration this build does not know', async () => {
+  it('refuses to start when the database has a migration this build does not know and that is not marked compatible', async () => {
     await migrate(store.db, migrations);
-    await expect(migrate(store.db, migrations.slice(0, 2))).rejects.toThrow('the database has migration 3 (add_price) that this build does not contain');
+    const failure = migrate(store.db, migrations.slice(0, 2));
+    await expect(failure).rejects.toBeInstanceOf(MigrationError);
+    await expect(failure).rejects.toThrow('the database has migration 3 (add_price) that this build does not contain and that is not marked compatible');
+  });
+
+  describe('expand and contract', () => {
+    const expand: Migration = {
+      version: 4,
+      name: 'add_reviews',
+      sql: '-- New table and a nullable column: the release before runs on.\n-- migration: compatible\nCREATE TABLE reviews (sku text, stars int);\nALTER TABLE products ADD COLUMN subtitle text;',
+    };
+    const contract: Migration = { version: 5, name: 'drop_title', sql: 'ALTER TABLE products DROP COLUMN title;' };
+
+    it('records the compatible mark in the ledger', async () => {
+      await migrate(store.db, [...migrations, expand]);
+      const { rows } = await store.db.query<{ version: number; compatible: boolean }>('SELECT version, compatible FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual([
+        { version: 1, compatible: false },
+        { version: 2, compatible: false },
+        { version: 3, compatible: false },
+        { version: 4, compatible: true },
+      ]);
+    });
+
+    it('lets the previous release start against a schema that is ahead by compatible migrations, and says so', async () => {
+      await migrate(store.db, [...migrations, expand]);
+      const warn = jest.fn();
+      // The previous release knows migrations 1-3 only.
+      const result = await migrate(store.db, migrations, { logger: { info: jest.fn(), warn } });
+      expect(result).toEqual({ applied: [], version: 3, ahead: [4] });
+      expect(warn).toHaveBeenCalledWith(
+        { version: 3, schema_version: 4, ahead: ['4_add_reviews'] },
+        'the database schema is ahead of this build by migrations marked compatible; running against it',
+      );
+      // Its queries still work on the expanded schema.
+      await store.db.query("INSERT INTO products (sku, title) VALUES ('C-3', 'Bowl')");
+      expect((await store.db.query('SELECT count(*) AS n FROM products')).rows).toEqual([{ n: '3' }]);
+      // Rolling forward again applies nothing twice.
+      expect(await migrate(store.db, [...migrations, expand])).toEqual({ applied: [], version: 4 });
+    });
+
+    it('refuses when one of the newer migrations is a contract step, naming it', async () => {
+      await migrate(store.db, [...migrations, expand, contract]);
+      await expect(migrate(store.db, migrations)).rejects.toThrow('the database has migration 5 (drop_title) that this build does not contain and that is not marked compatible');
+      // The release that knows 4 but not 5 is refused as well.
+      await expect(migrate(store.db, [...migrations, expand])).rejects.toThrow('migration 5 (drop_title)');
+    });
+
+    it('still refuses an edited migration among the ones it knows', async () => {
+      await migrate(store.db, [...migrations, expand]);
+      const edited = migrations.map((m) => (m.version === 1 ? { ...m, sql: `${m.sql} -- tweak` } : m));
+      await expect(migrate(store.db, edited)).rejects.toThrow('migration 1 (create_products) was changed after it was applied');
+    });
+
+    it('takes the mark only as a line of its own', async () => {
+      const { isCompatible } = await import('./migrate');
+      expect(isCompatible('-- migration: compatible\nCREATE TABLE x (a int);')).toBe(true);
+      expect(isCompatible('CREATE TABLE x (a int);\n--migration:compatible')).toBe(true);
+      expect(isCompatible("CREATE TABLE x (a text DEFAULT '-- migration: compatible');")).toBe(false);
+      expect(isCompatible('-- migration: compatible later, once the readers are gone')).toBe(false);
+    });
   });
 
   it('rolls back a failing migration together with its ledger row and names it in the error', async () => {

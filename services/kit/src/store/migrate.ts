@@ -5,19 +5,38 @@ import type { Database, Migration, Queryable } from './types';
 
 /** MigrateOptions configure migrate; logger is satisfied by a pino logger. */
 export interface MigrateOptions {
-  logger?: { info(details: object, message: string): void };
+  logger?: { info(details: object, message: string): void; warn?(details: object, message: string): void };
 }
 
-/** MigrateResult says which versions this call applied and the schema version now in place. */
+/**
+ * MigrateResult says which versions this call applied and the schema
+ * version this build runs with; `ahead` lists the compatible migrations of a
+ * newer release the database already has (see migrate), usually none.
+ */
 export interface MigrateResult {
   applied: number[];
   version: number;
+  ahead?: number[];
 }
 
 interface AppliedMigration {
   version: number;
   name: string;
   checksum: string;
+  compatible: boolean;
+}
+
+/**
+ * COMPATIBLE_DIRECTIVE marks a migration as an expand step: a line of its
+ * own, `-- migration: compatible`, says the code of the release before it
+ * runs unchanged against the schema after it (new tables, new nullable or
+ * defaulted columns, new indexes; nothing dropped, renamed or narrowed).
+ */
+const COMPATIBLE_DIRECTIVE = /^--[ \t]*migration:[ \t]*compatible[ \t]*$/m;
+
+/** isCompatible tells whether a migration's SQL carries the `-- migration: compatible` line. */
+export function isCompatible(sql: string): boolean {
+  return COMPATIBLE_DIRECTIVE.test(sql);
 }
 
 /**
@@ -25,9 +44,17 @@ interface AppliedMigration {
  * pending one in its own transaction together with its schema_migrations
  * row, so a crash leaves every migration either fully applied and recorded
  * or not at all. It refuses to run (MigrationError) when the versions are not
- * 1, 2, 3… without gaps or duplicates, when an applied migration's SQL has
- * changed, or when the database has a migration this build does not know
- * (the code is older than the schema).
+ * 1, 2, 3… without gaps or duplicates, or when an applied migration's SQL
+ * has changed.
+ *
+ * Expand and contract: the database may be ahead of the code, as when a
+ * blue-green release has migrated and the previous release's pods restart
+ * (a rollback, a rescheduled pod). Such a process starts when every
+ * migration it does not know was marked compatible by its author (the
+ * `-- migration: compatible` line, recorded in the ledger when applied), and
+ * logs that the schema is ahead. A migration without the mark (a contract
+ * step: a column dropped, a type narrowed) makes older code refuse to start
+ * with a MigrationError that names it: rolling back past it needs a restore.
  *
  * Migration SQL runs inside a transaction, so statements that refuse one
  * (CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE before PostgreSQL 12)
@@ -47,6 +74,14 @@ export async function migrate(db: Database, migrations: readonly Migration[], op
     return readApplied(tx);
   });
   checkApplied(initial, wanted);
+  if (initial.length > wanted.length) {
+    const ahead = initial.slice(wanted.length);
+    opts.logger?.warn?.(
+      { version: wanted.length, schema_version: initial.length, ahead: ahead.map((row) => `${row.version}_${row.name}`) },
+      'the database schema is ahead of this build by migrations marked compatible; running against it',
+    );
+    return { applied: [], version: wanted.length, ahead: ahead.map((row) => row.version) };
+  }
 
   const applied: number[] = [];
   for (const migration of wanted.slice(initial.length)) {
@@ -94,7 +129,10 @@ function checkApplied(applied: readonly AppliedMigration[], wanted: readonly Mig
   applied.forEach((row, index) => {
     const migration = wanted[index];
     if (migration === undefined) {
-      throw new MigrationError(`the database has migration ${row.version} (${row.name}) that this build does not contain: it was applied by a newer version of the service`);
+      if (row.compatible) return;
+      throw new MigrationError(
+        `the database has migration ${row.version} (${row.name}) that this build does not contain and that is not marked compatible: it was applied by a newer release that changed the schema in a way this code cannot run against; run that release (or newer), or restore the database from before it`,
+      );
     }
     if (row.version !== migration.version) {
       throw new MigrationError(`the migration ledger has a gap: expected version ${migration.version} but found ${row.version} (${row.name})`);
@@ -114,7 +152,7 @@ async function lockSchema(tx: Queryable): Promise<void> {
 }
 
 async function readApplied(tx: Queryable): Promise<AppliedMigration[]> {
-  const { rows } = await tx.query<AppliedMigration>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+  const { rows } = await tx.query<AppliedMigration>('SELECT version, name, checksum, compatible FROM schema_migrations ORDER BY version');
   return rows;
 }
 
@@ -125,9 +163,10 @@ async function applyOne(tx: Queryable, migration: Migration): Promise<void> {
     const reason = err instanceof Error ? err.message : String(err);
     throw new MigrationError(`migration ${migration.version} (${migration.name}) failed: ${reason}`, { cause: err });
   }
-  await tx.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, now())', [
+  await tx.query('INSERT INTO schema_migrations (version, name, checksum, applied_at, compatible) VALUES ($1, $2, $3, now(), $4)', [
     migration.version,
     migration.name,
     checksumOf(migration.sql),
+    isCompatible(migration.sql),
   ]);
 }
