@@ -64,6 +64,8 @@ async function gateway(): Promise<() => Promise<void>> {
     contract: sharedContract(),
     log,
     backends: () => [target],
+    // The benchmark sends no bearer tokens: an empty list of revoked sessions, without a users service to poll.
+    revocations: async () => ({ sessions: [], position: '0' }),
     limiter: new MemoryRateLimiter(),
     tracer: tracing.tracer,
     settings: {

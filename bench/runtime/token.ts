@@ -25,7 +25,7 @@ mkdirSync(BENCH_KEYS_DIR, { recursive: true });
 export async function benchToken(): Promise<string> {
   const key = await importJWK(PRIVATE, 'EdDSA');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ roles: ['customer'] })
+  return new SignJWT({ roles: ['customer'], sid: 'bench-session' })
     .setProtectedHeader({ alg: 'EdDSA', kid: 'bench-1' })
     .setIssuer('shop-users')
     .setAudience('shop')

@@ -4,7 +4,7 @@ import { status as Code } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
-import { cacheVerifiedTokens, createUserTokenVerifier, newRequestId, unavailable, type Contract } from '@shop/kit';
+import { cacheVerifiedTokens, createRevokedSessions, createUserTokenVerifier, newRequestId, refuseRevokedSessions, type Contract, type RevocationSource } from '@shop/kit';
 import { ErrorRenderer } from './errors/error-body';
 import { GatewayError } from './errors/gateway-error';
 import type { Reason } from './errors/reason';
@@ -19,6 +19,7 @@ import { readRoutes, RouteConfigError, type Route } from './routing/routes';
 import { createAuthenticator } from './security/auth';
 import { createConnectionLimit } from './security/connection-limit';
 import { createCors } from './security/cors';
+import { AUTH_SERVICE, jwksFromUsers, revokedSessionsFromUsers } from './security/users-auth';
 import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
 import { JsonCodec } from './transcode/binary-to-json';
 import { RequestBuilder } from './transcode/request';
@@ -79,6 +80,8 @@ export interface GatewayDeps {
   settings?: Partial<GatewaySettings>;
   /** jwks overrides where token keys come from; by default AuthService.GetJwks through the gateway's own client. */
   jwks?: () => Promise<{ keys: readonly JWK[] }>;
+  /** revocations overrides where the revoked sessions come from; by default AuthService.ListRevokedSessions through the gateway's own client. */
+  revocations?: RevocationSource;
   limiter?: RateLimiter;
   metrics?: GatewayMetrics;
   tracer?: Tracer;
@@ -104,8 +107,6 @@ export interface Gateway {
    */
   close(options?: { graceMs?: number; drainDelayMs?: number }): Promise<void>;
 }
-
-const JWKS_SERVICE = 'shop.users.v1.AuthService';
 
 /**
  * createGateway assembles the REST gateway from the contract: the routes
@@ -147,10 +148,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const routeChannels = new Map<Route, GrpcChannel>(routes.map((r) => [r, channelFor(r.rpc.service)]));
 
   const codec = new JsonCodec(registry);
-  const jwks = deps.jwks ?? jwksFromUsers(contract, codec, () => channelFor(JWKS_SERVICE));
-  const verifier = cacheVerifiedTokens(createUserTokenVerifier({ issuer: settings.authIssuer, audience: settings.authAudience, fetchJwks: jwks }), {
-    expiresAt: (user) => user.expiresAt,
-  });
+  const jwks = deps.jwks ?? jwksFromUsers(contract, codec, () => channelFor(AUTH_SERVICE));
+  const revoked = createRevokedSessions({ source: deps.revocations ?? revokedSessionsFromUsers(contract, codec, () => channelFor(AUTH_SERVICE)), log });
+  const verifier = refuseRevokedSessions(
+    cacheVerifiedTokens(createUserTokenVerifier({ issuer: settings.authIssuer, audience: settings.authAudience, fetchJwks: jwks }), {
+      expiresAt: (user) => user.expiresAt,
+    }),
+    revoked,
+  );
   const limiter = deps.limiter ?? new MemoryRateLimiter();
   const metrics = deps.metrics ?? new GatewayMetrics();
   const openApi = buildOpenApi(routes, registry, {
@@ -233,6 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     metrics,
     async listen(port, host = '127.0.0.1') {
       await Promise.all([...pools.values()].map((p) => p.start()));
+      revoked.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -253,24 +259,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
         if (!finished) log.warn({ graceMs, open: inFlight.count() }, 'grace period over: closing the connections still open');
         server.closeAllConnections();
         await closed;
+        await revoked.stop();
         for (const pool of pools.values()) pool.close();
         await limiter.close();
       })();
       return closing;
     },
-  };
-}
-
-/** jwksFromUsers fetches the token keys with AuthService.GetJwks over the gateway's own client. */
-function jwksFromUsers(contract: Contract, codec: JsonCodec, channel: () => GrpcChannel): () => Promise<{ keys: readonly JWK[] }> {
-  const method = contract.method(`/${JWKS_SERVICE}/GetJwks`);
-  if (method === undefined) {
-    return () => Promise.reject(unavailable('AUTH_KEYS_UNAVAILABLE' satisfies Reason, 'the contract has no AuthService.GetJwks and no key source was given'));
-  }
-  return async () => {
-    const result = await channel().unary({ path: method.path, message: new Uint8Array(0), metadata: [], deadline: Date.now() + 3_000 });
-    if (result.status.code !== Code.OK) throw new Error(`GetJwks failed: ${Code[result.status.code]} ${result.status.message}`);
-    return codec.toJsonValue(method.desc.output, result.response!) as unknown as { keys: JWK[] };
   };
 }
 

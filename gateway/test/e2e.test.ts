@@ -15,7 +15,9 @@ import pino from 'pino';
 import { sharedContract } from '@shop/kit';
 import { createTestAuth, startTestService, type TestAuth, type TestService } from '@shop/kit/testing';
 import { createPromiseClient } from '@shop/sdk/lib/promise-client';
+import { ShopError } from '@shop/sdk/lib/errors';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { freePort } from '../../test/support/mesh';
 import { createGateway, type Gateway } from '../src/create-gateway';
 import { detail, errorOf, http } from './support/http';
@@ -48,15 +50,22 @@ beforeAll(async () => {
   for (const name of SERVICES) addresses[`${name.toUpperCase()}_ADDRESS`] = `127.0.0.1:${ports.get(name)}`;
   // Users first: the other services, and the gateway, verify tokens with its keys.
   let usersJwks: TestAuth['jwks'] = testAuth.jwks;
+  let usersRevocations: TestAuth['revocations'] = testAuth.revocations;
   for (const name of available) {
     const module = require(join(ROOT, 'services', name, 'src', 'service.ts')) as Record<string, unknown>;
     const spec = module[`${name}Service`];
     const env = { LOG_LEVEL: 'error', ...addresses, ...ENV[name], GRPC_PORT: String(ports.get(name)) };
-    const service = await startTestService(spec as never, { auth: { ...testAuth, jwks: usersJwks }, backend: 'pglite', env });
+    const service = await startTestService(spec as never, { auth: { ...testAuth, jwks: usersJwks, revocations: usersRevocations }, backend: 'pglite', env });
     running.set(name, service);
     if (name === 'users') {
       const client = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 3_000 });
       usersJwks = async () => ({ keys: (await client.getJwks({})).keys.map((k) => Object.fromEntries(Object.entries(k).filter(([, v]) => v !== '')) as JWK) });
+      // The other services hear of ended sessions from the real users service, as in production.
+      const waiting = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 30_000 });
+      usersRevocations = async (afterPosition, maxWaitMs, signal) => {
+        const reply = await waiting.listRevokedSessions({ afterPosition, maxWait: { seconds: String(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1e6 } }, { signal });
+        return { sessions: reply.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: s.expireTime!.getTime() })), position: reply.position };
+      };
     }
   }
   gateway = createGateway({
@@ -253,6 +262,47 @@ describe('end to end through the gateway', () => {
       expect(JSON.parse(ndjson.text.split('\n')[0]).result.order.id).toBe(order.id);
       const other = await signUp('grace');
       expect((await http(base, 'GET', `/v1/orders/${order.id}`, { headers: bearer(other.token) })).status).toBe(404);
+    });
+
+    it('refuses a deleted user\'s token within 5 s, at the gateway and at the services themselves', async () => {
+      const gone = await signUp('heidi');
+      expect((await http(base, 'GET', '/v1/orders', { headers: bearer(gone.token) })).status).toBe(200);
+      const orders = createPromiseClient(OrderServiceDefinition, running.get('orders')!.address, credentials.createInsecure(), { defaultDeadlineMs: 3_000 });
+      try {
+        await orders.listOrders({}, { metadata: bearer(gone.token) });
+
+        expect((await http(base, 'DELETE', `/v1/users/me?password=${encodeURIComponent(PASSWORD)}`, { headers: bearer(gone.token) })).status).toBe(200);
+        const deletedAt = Date.now();
+
+        // Before: 200 on GET /v1/orders and a CONFIRMED order for the token's remaining 15 minutes.
+        let listed = await http(base, 'GET', '/v1/orders', { headers: bearer(gone.token) });
+        while (listed.status === 200 && Date.now() - deletedAt < 5_000) {
+          await new Promise((r) => setTimeout(r, 50));
+          listed = await http(base, 'GET', '/v1/orders', { headers: bearer(gone.token) });
+        }
+        expect(listed.status).toBe(401);
+        expect(detail(listed, 'google.rpc.ErrorInfo')?.reason).toBe('SESSION_REVOKED');
+        const placed = await http(base, 'POST', '/v1/orders', {
+          headers: bearer(gone.token),
+          body: { idempotencyKey: `gone-${run}`, items: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: '1' }], paymentToken: 'tok_approve' },
+        });
+        expect(placed.status).toBe(401);
+
+        // The orders service refuses it too, without the gateway in front.
+        let direct: unknown;
+        do {
+          direct = await orders.listOrders({}, { metadata: bearer(gone.token) }).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          if (direct === undefined) await new Promise((r) => setTimeout(r, 50));
+        } while (direct === undefined && Date.now() - deletedAt < 5_000);
+        expect(direct).toBeInstanceOf(ShopError);
+        expect((direct as ShopError).code).toBe(16);
+        expect((direct as ShopError).reason).toBe('SESSION_REVOKED');
+      } finally {
+        orders.close();
+      }
     });
   });
 

@@ -38,7 +38,7 @@ let base: string;
 beforeAll(async () => {
   auth = await createTestAuth();
   backend = await startEchoBackend(contract.registry, ['gwtest.v1.TranscodeService']);
-  gateway = createGateway({ contract, log: pino({ level: 'silent' }), backends: () => [backend.address], jwks: auth.jwks, settings: { rateLimit: {} } });
+  gateway = createGateway({ contract, log: pino({ level: 'silent' }), backends: () => [backend.address], jwks: auth.jwks, revocations: auth.revocations, settings: { rateLimit: {} } });
   base = `http://127.0.0.1:${await gateway.listen(0)}`;
 });
 

@@ -6,6 +6,7 @@ import {
   failedPrecondition,
   invalidArgument,
   isAdmin,
+  maxWaitMs,
   notFound,
   resourceExhausted,
   unavailable,
@@ -14,7 +15,7 @@ import {
   type ShopServer,
 } from '@shop/kit';
 import type { TestAuth } from '@shop/kit/testing';
-import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { AuthServiceDefinition, type ListRevokedSessionsRequest } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { CatalogServiceDefinition } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { InventoryServiceDefinition } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
@@ -96,7 +97,17 @@ export async function startFakeShop(auth: TestAuth, port = 0): Promise<FakeShop>
     seen.deadlinesMs.push(ctx.deadline - Date.now());
   };
 
-  server.addService(AuthServiceDefinition, fake(AuthServiceDefinition, { getJwks: async () => auth.jwks() }));
+  server.addService(
+    AuthServiceDefinition,
+    fake(AuthServiceDefinition, {
+      getJwks: async () => auth.jwks(),
+      // The test keys' revoked sessions (auth.revokeSession), served as the users service serves its own.
+      async listRevokedSessions(req: ListRevokedSessionsRequest, ctx: CallContext) {
+        const page = await auth.revocations(req.afterPosition || '0', maxWaitMs(req.maxWait), ctx.signal);
+        return { sessions: page.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: new Date(s.expireTime) })), position: page.position };
+      },
+    }),
+  );
   server.addService(
     UserServiceDefinition,
     fake(UserServiceDefinition, {

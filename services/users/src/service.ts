@@ -5,6 +5,7 @@ import { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { createAccessTokenSigner } from './auth/access-token';
 import { createCredentials } from './auth/credentials';
 import { createKeyRing, parseConfiguredKey } from './auth/key-ring';
+import { createRevocationFeed } from './auth/revocation-feed';
 import { createSessions } from './auth/sessions';
 import { usersEnv } from './config';
 import { createKeyEncryption } from './domain/key-encryption';
@@ -14,8 +15,11 @@ import type { HandlerDeps } from './handlers/deps';
 import { createUserHandlers } from './handlers/user-handlers';
 import { bootstrapAdmin, seedDemoUsers } from './seed';
 import { pruneRefreshTokens } from './store/refresh-tokens-store';
+import { pruneRevokedSessions } from './store/revoked-sessions-store';
 
 const PRUNE_INTERVAL_MS = 60 * 60_000;
+// A revocation committed by another replica reaches this one's waiting ListRevokedSessions calls within this.
+const REVOCATION_RECHECK_MS = 1_000;
 // Expired refresh tokens are kept a day, so presenting one soon after expiry still says "expired" rather than "invalid".
 const PRUNE_AFTER_MS = 24 * 60 * 60_000;
 
@@ -23,6 +27,7 @@ const PRUNE_AFTER_MS = 24 * 60 * 60_000;
  * usersService is the users process: UserService (accounts) and
  * AuthService (tokens and the JWKS) on one port, over one database. It
  * verifies access tokens against its own keys rather than asking itself.
+ * Ended sessions are listed for every verifier (ListRevokedSessions).
  * UserRegistered and UserDeleted go through the outbox, in the transaction
  * of the change, and its relay publishes them on the service's event feed.
  */
@@ -64,7 +69,16 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
       audience: config.AUTH_AUDIENCE,
       ttlMs: config.ACCESS_TOKEN_TTL,
     });
-    const sessions = createSessions({ db, log, signer, now, accessTtlMs: config.ACCESS_TOKEN_TTL, refreshTtlMs: config.REFRESH_TOKEN_TTL });
+    const revocations = createRevocationFeed({ db, now, recheckMs: REVOCATION_RECHECK_MS });
+    const sessions = createSessions({
+      db,
+      log,
+      signer,
+      now,
+      accessTtlMs: config.ACCESS_TOKEN_TTL,
+      refreshTtlMs: config.REFRESH_TOKEN_TTL,
+      onRevoked: () => revocations.notify(),
+    });
 
     if (config.DEMO_DATA !== undefined) await seedDemoUsers({ db, log, credentials, now }, config.DEMO_DATA);
     if (config.ADMIN_EMAIL !== undefined) {
@@ -73,7 +87,7 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
 
     let pruning: Promise<unknown> | undefined;
     const pruner = setInterval(() => {
-      pruning ??= pruneRefreshTokens(db, new Date(now() - PRUNE_AFTER_MS))
+      pruning ??= Promise.all([pruneRefreshTokens(db, new Date(now() - PRUNE_AFTER_MS)), pruneRevokedSessions(db, new Date(now()))])
         .catch((err: unknown) => log.error({ err }, 'pruning refresh tokens failed'))
         .finally(() => {
           pruning = undefined;
@@ -84,9 +98,13 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
     const events = createEvents({ service: 'users', db, log, amqpUrl: config.AMQP_URL, clients, metrics, exchange: config.EVENTS_EXCHANGE });
     events.relay.start();
 
-    const deps: HandlerDeps = { db, log, credentials, sessions, ring, now };
+    const deps: HandlerDeps = { db, log, credentials, sessions, ring, revocations, now };
     return {
-      services: [register(UserServiceDefinition, createUserHandlers(deps)), register(AuthServiceDefinition, createAuthHandlers(deps)), events.feed],
+      services: [
+        register(UserServiceDefinition, createUserHandlers(deps)),
+        { ...register(AuthServiceDefinition, createAuthHandlers(deps)), drain: () => revocations.close() },
+        events.feed,
+      ],
       stop: [
         () => events.relay.stop(),
         () => ring.stop(),
@@ -96,6 +114,8 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
         },
       ],
       jwks: async () => ({ keys: ring.publicJwks() }),
+      // Its own verifier reads the list where it is written.
+      revocations: (after, maxWaitMs, signal) => revocations.read(after, maxWaitMs, signal),
     };
   },
 };

@@ -62,6 +62,27 @@ async function failure(call: Promise<unknown>): Promise<ShopError> {
   return outcome as ShopError;
 }
 
+/** REVOCATION_BOUND_MS is how soon an ended session's access tokens must be refused (issue #14: within 5 s). */
+const REVOCATION_BOUND_MS = 5_000;
+
+/** refusedWithin asks GetCurrentUser with an access token until it is refused as a revoked session, within the bound. */
+async function refusedWithin(c: Clients, accessToken: string): Promise<ShopError> {
+  const until = Date.now() + REVOCATION_BOUND_MS;
+  for (;;) {
+    const outcome = await c.users.getCurrentUser({}, bearer(accessToken)).then(
+      () => undefined,
+      (err: unknown) => err as ShopError,
+    );
+    if (outcome?.reason === 'SESSION_REVOKED' || Date.now() > until) {
+      expect(outcome).toBeInstanceOf(ShopError);
+      expect(outcome!.code).toBe(Code.UNAUTHENTICATED);
+      expect(outcome!.reason).toBe('SESSION_REVOKED');
+      return outcome!;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** publicKeys turns GetJwks keys into plain JWKs for jose, dropping proto3's empty strings. */
 function publicKeys(keys: readonly JsonWebKey[]): JWK[] {
   return keys.map((k) => ({ ...(Object.fromEntries(Object.entries(k).filter(([, v]) => v !== '')) as Partial<JsonWebKey>), kty: k.kty }));
@@ -127,11 +148,18 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
     expect(revoked.code).toBe(Code.UNAUTHENTICATED);
     expect(revoked.reason).toBe('UNAUTHENTICATED');
 
+    // ...and so is the access token of that family, once the verifier has heard of it.
+    await refusedWithin(c, second.accessToken);
+
     const third = (await c.auth.login({ email: user!.email, password: PASSWORD })).tokens!;
+    const fourth = (await c.auth.login({ email: user!.email, password: PASSWORD })).tokens!;
     await c.auth.logout({ refreshToken: third.refreshToken });
     await c.auth.logout({ refreshToken: third.refreshToken });
     const afterLogout = await failure(c.auth.refreshToken({ refreshToken: third.refreshToken }));
     expect(afterLogout.code).toBe(Code.UNAUTHENTICATED);
+    // Logout ends the session's access token too, and only that session's.
+    await refusedWithin(c, third.accessToken);
+    expect((await c.users.getCurrentUser({}, bearer(fourth.accessToken))).user?.id).toBe(user!.id);
   });
 
   it('refuses a second account with the same email in another case', async () => {
@@ -331,8 +359,11 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
 
     await c.users.changePassword({ currentPassword: PASSWORD, newPassword: 'another-password-2' }, asUser);
     for (const t of [tokens, other]) expect((await failure(c.auth.refreshToken({ refreshToken: t.refreshToken }))).code).toBe(Code.UNAUTHENTICATED);
+    // Every access token issued before the change is refused as well.
+    for (const t of [tokens, other]) await refusedWithin(c, t.accessToken);
     expect((await failure(c.auth.login({ email, password: PASSWORD }))).reason).toBe('INVALID_CREDENTIALS');
-    await c.auth.login({ email, password: 'another-password-2' });
+    const fresh = (await c.auth.login({ email, password: 'another-password-2' })).tokens!;
+    expect((await c.users.getCurrentUser({}, bearer(fresh.accessToken))).user?.email).toBe(email);
   });
 
   it('deletes an account so that it can no longer log in or refresh', async () => {
@@ -345,8 +376,8 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
     const login = await failure(c.auth.login({ email, password: PASSWORD }));
     expect(login.reason).toBe('INVALID_CREDENTIALS');
     expect((await failure(c.auth.refreshToken({ refreshToken: tokens.refreshToken }))).code).toBe(Code.UNAUTHENTICATED);
-    // The access token is still within its lifetime, but the account behind it is gone.
-    expect((await failure(c.users.getCurrentUser({}, asUser))).code).toBe(Code.NOT_FOUND);
+    // The access token is still within its lifetime, but its session ended with the account.
+    await refusedWithin(c, tokens.accessToken);
     // The email is free again.
     await c.users.register({ email, password: PASSWORD, displayName: 'Back again' });
   });

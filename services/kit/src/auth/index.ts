@@ -21,3 +21,11 @@ export {
 } from './service-keys';
 export { authorizeInternal } from './internal-access';
 export { cacheVerifiedTokens, type CacheOptions, type CachedVerifier, type Verifier } from './verified-token-cache';
+export {
+  createRevokedSessions,
+  refuseRevokedSessions,
+  type RevocationPage,
+  type RevocationSource,
+  type RevokedSessions,
+  type RevokedSessionsOptions,
+} from './revoked-sessions';

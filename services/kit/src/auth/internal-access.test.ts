@@ -32,7 +32,7 @@ describe('authorizeInternal', () => {
   });
 
   it('denies a user even when its id matches an allowed service name', () => {
-    const user: UserPrincipal = { kind: 'user', userId: 'orders', roles: ['admin'], token: 't', expiresAt: 0 };
+    const user: UserPrincipal = { kind: 'user', sessionId: 's-1', userId: 'orders', roles: ['admin'], token: 't', expiresAt: 0 };
 
     const err = denial(() => authorizeInternal(user as unknown as ServicePrincipal, ['orders'], 'ReserveStock'));
 

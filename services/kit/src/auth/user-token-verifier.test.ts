@@ -44,7 +44,7 @@ interface SignOptions {
 
 async function sign(key: TestKey, options: SignOptions = {}): Promise<string> {
   const iat = options.iat ?? Math.floor(START / 1000);
-  const jwt = new SignJWT({ roles: ['customer'], ...options.claims })
+  const jwt = new SignJWT({ roles: ['customer'], sid: 'session-1', ...options.claims })
     .setProtectedHeader({ alg: options.alg ?? key.alg, ...('kid' in options ? { kid: options.kid } : { kid: key.kid }) })
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
@@ -103,10 +103,21 @@ describe('createUserTokenVerifier', () => {
     await expect(verifier.verify(token)).resolves.toEqual({
       kind: 'user',
       userId: 'user-1',
+      sessionId: 'session-1',
       roles: ['customer', 'admin'],
       token,
       expiresAt: START + 900_000,
     });
+  });
+
+  it('refuses a token without a session (sid), which could not be revoked before it expires', async () => {
+    const key = await makeKey('k1');
+    const { verifier } = setup([key]);
+
+    await expectInvalid(verifier.verify(await sign(key, { claims: { sid: undefined } })));
+    await expectInvalid(verifier.verify(await sign(key, { claims: { sid: '' } })));
+    await expectInvalid(verifier.verify(await sign(key, { claims: { sid: 42 } })));
+    await expectInvalid(verifier.verify(await sign(key, { claims: { sid: 'x'.repeat(65) } })));
   });
 
   it('verifies an ES256 token', async () => {

@@ -71,7 +71,7 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions): User
           audience,
           clockTolerance: clockToleranceSec,
           currentDate: new Date(now()),
-          requiredClaims: ['sub', 'exp'],
+          requiredClaims: ['sub', 'exp', 'sid'],
         }));
       } catch (err) {
         // jose checks the signature before the claims, so only a genuine token is reported as expired.
@@ -99,12 +99,14 @@ function readHeader(token: string): { alg: string; kid: string } {
 
 function toPrincipal(payload: JWTPayload, token: string): UserPrincipal {
   const { sub, exp } = payload;
-  if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number') throw invalidToken();
+  const sid = payload['sid'];
+  // Without a session a token could not be revoked before it expires: it is refused.
+  if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || typeof sid !== 'string' || sid === '' || sid.length > 64) throw invalidToken();
   const claimed: unknown = payload['roles'] ?? [];
   if (!Array.isArray(claimed)) throw invalidToken();
   // Unknown roles are dropped rather than rejected, so the users service can add roles before every verifier knows them.
   const roles = [...new Set(claimed.filter((r): r is Role => typeof r === 'string' && ROLES.has(r)))];
-  return { kind: 'user', userId: sub, roles, token, expiresAt: exp * 1000 };
+  return { kind: 'user', userId: sub, sessionId: sid, roles, token, expiresAt: exp * 1000 };
 }
 
 function invalidToken(): DomainError {

@@ -6,6 +6,8 @@ export interface UserPrincipal {
   kind: 'user';
   /** userId is the token's `sub`. */
   userId: string;
+  /** sessionId is the token's `sid`: the login it descends from, which a logout or password change ends (see revoked-sessions.ts). */
+  sessionId: string;
   roles: Role[];
   /** token is the raw bearer token, forwarded on outgoing calls made for this user. */
   token: string;

@@ -80,8 +80,8 @@ export function createFeedService(db: Queryable, options: FeedServiceOptions): R
   return { ...registration, drain: () => closing.abort() };
 }
 
-/** maxWaitMs reads max_wait: unset or zero is 0, more than MAX_WAIT_MS is MAX_WAIT_MS, a malformed duration is an INVALID_ARGUMENT. */
-function maxWaitMs(duration: Duration | undefined): number {
+/** maxWaitMs reads a long poll's max_wait: unset or zero is 0, more than MAX_WAIT_MS is MAX_WAIT_MS, a malformed duration is an INVALID_ARGUMENT. */
+export function maxWaitMs(duration: Duration | undefined): number {
   if (duration === undefined) return 0;
   const seconds = Number(duration.seconds);
   if (!Number.isInteger(seconds) || seconds < 0 || duration.nanos < 0 || duration.nanos > 999_999_999) {

@@ -13,12 +13,13 @@ import type { Database } from '../store/types';
 import { createServiceIdentity, createServiceTokenVerifier, type ServiceIdentity } from '../auth/service-identity';
 import { createUserTokenVerifier, type UserTokenVerifierOptions } from '../auth/user-token-verifier';
 import { cacheVerifiedTokens } from '../auth/verified-token-cache';
+import { createRevokedSessions, refuseRevokedSessions, type RevocationSource } from '../auth/revoked-sessions';
 import { createServer } from '../server/create-server';
 import type { ServiceDefinition, ServiceImplementation } from '../server/definition';
 import type { ReadinessCheck } from '../server/health';
 import type { InternalCallers } from '../server/middleware/auth';
 import { createServerMetrics } from '../server/middleware/metrics';
-import { createMeshClients } from '../client/create-client';
+import { createMeshClients, type MeshClient } from '../client/create-client';
 import { createClientTelemetry } from '../client/telemetry';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 
@@ -58,6 +59,8 @@ export interface ServiceParts {
   stop?: Array<() => Promise<void>>;
   /** jwks replaces the users service as the source of public keys (the users service itself uses its own). */
   jwks?: JwksSource;
+  /** revocations replaces the users service as the source of revoked sessions (the users service reads its own table). */
+  revocations?: RevocationSource;
   /** healthDetails adds the service's own state (a breaker's state, ...) to /healthz on the metrics port, as JSON. */
   healthDetails?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
@@ -100,6 +103,15 @@ async function releaseTracing(): Promise<void> {
   await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, 2_000).unref())]);
 }
 
+/** RuntimeOverrides replace the users service as the source of token keys and revoked sessions (tests). */
+export interface RuntimeOverrides {
+  jwks?: JwksSource;
+  revocations?: RevocationSource;
+}
+
+/** REVOCATION_WAIT_MS is how long one ListRevokedSessions call waits in the users service for news. */
+const REVOCATION_WAIT_MS = 20_000;
+
 /** RunningService is what startService returns: the bound ports and a stop function. */
 export interface RunningService {
   grpcPort: number;
@@ -117,7 +129,7 @@ export interface RunningService {
 export async function startService<S extends z.ZodRawShape>(
   spec: ServiceSpec<S>,
   env: NodeJS.ProcessEnv = process.env,
-  overrides: { jwks?: JwksSource } = {},
+  overrides: RuntimeOverrides = {},
 ): Promise<RunningService> {
   const config = loadConfigOrExit(z.object({ ...commonEnv, ...spec.env }), { service: spec.name, env }) as CommonConfig &
     z.output<z.ZodObject<S>>;
@@ -145,7 +157,7 @@ async function assemble<S extends z.ZodRawShape>(
   spec: ServiceSpec<S>,
   config: CommonConfig & z.output<z.ZodObject<S>>,
   log: Logger,
-  overrides: { jwks?: JwksSource },
+  overrides: RuntimeOverrides,
   cleanups: Array<() => Promise<void> | void>,
 ): Promise<RunningService> {
   const metrics = createMetrics({ service: spec.name });
@@ -168,18 +180,24 @@ async function assemble<S extends z.ZodRawShape>(
   const parts = await spec.build({ config, log, db, metrics, identity, clients });
   for (const stop of parts.stop ?? []) cleanups.push(stop);
 
-  // The users service verifies with its own keys; tests inject theirs; every
-  // other process asks the users service.
+  // The users service verifies with its own keys and revocations; tests
+  // inject theirs; every other process asks the users service.
+  const users = () => clients.createClient(AuthServiceDefinition, config.USERS_ADDRESS, { defaultTimeoutMs: 3_000, timeoutsMs: { ListRevokedSessions: REVOCATION_WAIT_MS + 5_000 } });
   const jwks: JwksSource =
     parts.jwks ??
     overrides.jwks ??
     (() => {
-      const users = clients.createClient(AuthServiceDefinition, config.USERS_ADDRESS, { defaultTimeoutMs: 3_000 });
-      return () => users.getJwks({}) as ReturnType<JwksSource>;
+      const client = users();
+      return () => client.getJwks({}) as ReturnType<JwksSource>;
     })();
-  const userVerifier = cacheVerifiedTokens(
-    createUserTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, fetchJwks: jwks }),
-    { expiresAt: (user) => user.expiresAt },
+  const revoked = createRevokedSessions({ source: parts.revocations ?? overrides.revocations ?? revocationsFrom(users()), log, waitMs: REVOCATION_WAIT_MS });
+  revoked.start();
+  cleanups.push(() => revoked.stop());
+  const userVerifier = refuseRevokedSessions(
+    cacheVerifiedTokens(createUserTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, fetchJwks: jwks }), {
+      expiresAt: (user) => user.expiresAt,
+    }),
+    revoked,
   );
   const serviceVerifier = cacheVerifiedTokens(createServiceTokenVerifier({ keysDir: config.SERVICE_KEYS_DIR }));
   const server = createServer({
@@ -229,6 +247,7 @@ async function assemble<S extends z.ZodRawShape>(
       }
       await draining;
       for (const s of parts.stop ?? []) await s().catch((err: unknown) => log.error({ err }, 'stopping background work failed'));
+      await revoked.stop();
       clients.close();
       await db.close();
       await metricsServer?.close();
@@ -265,4 +284,16 @@ export function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): void 
       process.exit(1);
     },
   );
+}
+
+/** revocationsFrom reads the revoked sessions with AuthService.ListRevokedSessions. */
+function revocationsFrom(users: { listRevokedSessions: MeshClient<typeof AuthServiceDefinition>['listRevokedSessions'] }): RevocationSource {
+  return async (afterPosition, maxWaitMs, signal) => {
+    const maxWait = maxWaitMs > 0 ? { seconds: String(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1_000_000 } : undefined;
+    const reply = await users.listRevokedSessions({ afterPosition, maxWait }, { signal });
+    return {
+      sessions: reply.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: s.expireTime?.getTime() ?? 0 })),
+      position: reply.position,
+    };
+  };
 }

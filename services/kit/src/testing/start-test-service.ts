@@ -52,7 +52,7 @@ export async function startTestService<S extends z.ZodRawShape>(
     ...(options.backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
     ...options.env,
   };
-  const running = await startService(spec, env, { jwks: options.auth.jwks });
+  const running = await startService(spec, env, { jwks: options.auth.jwks, revocations: options.auth.revocations });
   return {
     address: `127.0.0.1:${running.grpcPort}`,
     metricsPort: running.metricsPort,

@@ -14,18 +14,23 @@ export interface AccessTokenOptions {
 
 /** AccessTokenSigner issues access tokens. */
 export interface AccessTokenSigner {
-  /** sign returns a JWT for the user: header alg EdDSA, typ JWT, kid; claims iss, aud, sub, iat, exp, jti, roles. */
-  sign(user: { id: string; roles: readonly UserRole[] }): Promise<string>;
+  /**
+   * sign returns a JWT for the user in a session (a refresh token family):
+   * header alg EdDSA, typ JWT, kid; claims iss, aud, sub, sid (the session),
+   * iat, exp, jti, roles. Verifiers refuse it once the session is listed by
+   * AuthService.ListRevokedSessions.
+   */
+  sign(user: { id: string; roles: readonly UserRole[] }, sessionId: string): Promise<string>;
 }
 
 /** createAccessTokenSigner signs access tokens with the key ring's current signing key. */
 export function createAccessTokenSigner(options: AccessTokenOptions): AccessTokenSigner {
   const { ring, issuer, audience, ttlMs, now } = options;
   return {
-    async sign(user) {
+    async sign(user, sessionId) {
       const { kid, key } = ring.signingKey();
       const iat = Math.floor(now() / 1000);
-      return new SignJWT({ roles: [...user.roles] })
+      return new SignJWT({ roles: [...user.roles], sid: sessionId })
         .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(audience)

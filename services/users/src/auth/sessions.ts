@@ -14,6 +14,7 @@ import {
   revokeUserFamilies,
   type RevokeReason,
 } from '../store/refresh-tokens-store';
+import { recordRevokedSessions } from '../store/revoked-sessions-store';
 import { findUserById } from '../store/users-store';
 import type { AccessTokenSigner } from './access-token';
 
@@ -33,7 +34,16 @@ export interface SessionsOptions {
   accessTtlMs: number;
   refreshTtlMs: number;
   now: () => number;
+  /** onRevoked is told, after the commit, that sessions were listed as revoked (it wakes ListRevokedSessions calls). */
+  onRevoked?: () => void;
 }
+
+/**
+ * REVOCATION_MARGIN_MS keeps a revoked session listed a little past its last
+ * access token's expiry, for verifiers whose clocks run behind (they allow
+ * 5 s of skew).
+ */
+const REVOCATION_MARGIN_MS = 60_000;
 
 /** Sessions issue, rotate and revoke refresh token families. */
 export interface Sessions {
@@ -43,12 +53,18 @@ export interface Sessions {
   refresh(refreshToken: string): Promise<IssuedTokens>;
   /** logout revokes the family of a refresh token; unknown tokens are ignored. */
   logout(refreshToken: string): Promise<void>;
-  /** revokeAll revokes every family of a user, inside the caller's transaction when one is passed. */
-  revokeAll(userId: string, reason: RevokeReason, q?: Queryable): Promise<number>;
+  /**
+   * revokeAll revokes every family of a user inside the caller's
+   * transaction and returns how many were live; call `revoked()` after that
+   * transaction commits.
+   */
+  revokeAll(userId: string, reason: RevokeReason, tx: Queryable): Promise<number>;
+  /** revoked tells waiting ListRevokedSessions calls that a transaction which called revokeAll has committed. */
+  revoked(): void;
 }
 
 type RefreshOutcome =
-  | { kind: 'rotated'; user: { id: string; roles: readonly UserRole[] }; refreshToken: string }
+  | { kind: 'rotated'; user: { id: string; roles: readonly UserRole[] }; familyId: string; refreshToken: string }
   | { kind: 'reused'; familyId: string; userId: string }
   | { kind: 'invalid' }
   | { kind: 'expired' };
@@ -63,6 +79,13 @@ type RefreshOutcome =
  */
 export function createSessions(options: SessionsOptions): Sessions {
   const { db, log, signer, accessTtlMs, refreshTtlMs, now } = options;
+  const revoked = () => options.onRevoked?.();
+
+  /** listRevoked lists families just revoked as ended sessions, in the same transaction. */
+  async function listRevoked(q: Queryable, familyIds: string[], at: number): Promise<number> {
+    await recordRevokedSessions(q, familyIds, new Date(at), new Date(at + accessTtlMs + REVOCATION_MARGIN_MS));
+    return familyIds.length;
+  }
 
   async function issueRefresh(q: Queryable, userId: string, familyId: string, parentHash: string | null, at: number): Promise<string> {
     const token = newRefreshToken();
@@ -77,19 +100,19 @@ export function createSessions(options: SessionsOptions): Sessions {
     return token;
   }
 
-  async function pair(user: { id: string; roles: readonly UserRole[] }, refreshToken: string): Promise<IssuedTokens> {
-    return { accessToken: await signer.sign(user), accessTtlMs, refreshToken, refreshTtlMs };
+  async function pair(user: { id: string; roles: readonly UserRole[] }, familyId: string, refreshToken: string): Promise<IssuedTokens> {
+    return { accessToken: await signer.sign(user, familyId), accessTtlMs, refreshToken, refreshTtlMs };
   }
 
   return {
     async start(user) {
+      const familyId = randomUUID();
       const refreshToken = await db.transaction(async (tx) => {
         const at = now();
-        const familyId = randomUUID();
         await createFamily(tx, { id: familyId, userId: user.id, now: new Date(at) });
         return issueRefresh(tx, user.id, familyId, null, at);
       });
-      return pair(user, refreshToken);
+      return pair(user, familyId, refreshToken);
     },
 
     async refresh(presented) {
@@ -102,12 +125,12 @@ export function createSessions(options: SessionsOptions): Sessions {
         if (claimed) {
           const user = await findUserById(tx, claimed.userId);
           if (!user) return { kind: 'invalid' };
-          return { kind: 'rotated', user, refreshToken: await issueRefresh(tx, user.id, claimed.familyId, tokenHash, at) };
+          return { kind: 'rotated', user, familyId: claimed.familyId, refreshToken: await issueRefresh(tx, user.id, claimed.familyId, tokenHash, at) };
         }
         const stored = await findRefreshToken(tx, tokenHash);
         if (!stored) return { kind: 'invalid' };
         if (stored.usedTime !== null) {
-          await revokeFamily(tx, stored.familyId, 'reuse', new Date(at));
+          await listRevoked(tx, await revokeFamily(tx, stored.familyId, 'reuse', new Date(at)), at);
           return { kind: 'reused', familyId: stored.familyId, userId: stored.userId };
         }
         if (stored.familyRevoked) return { kind: 'invalid' };
@@ -115,8 +138,9 @@ export function createSessions(options: SessionsOptions): Sessions {
       });
       switch (outcome.kind) {
         case 'rotated':
-          return pair(outcome.user, outcome.refreshToken);
+          return pair(outcome.user, outcome.familyId, outcome.refreshToken);
         case 'reused':
+          revoked();
           log.warn({ user_id: outcome.userId, family_id: outcome.familyId }, 'refresh token reused: token family revoked');
           throw refreshTokenReused();
         case 'expired':
@@ -128,11 +152,18 @@ export function createSessions(options: SessionsOptions): Sessions {
 
     async logout(presented) {
       if (!isRefreshTokenShaped(presented)) return;
-      await revokeFamilyOfToken(db, hashRefreshToken(presented), 'logout', new Date(now()));
+      const ended = await db.transaction(async (tx) => {
+        const at = now();
+        return listRevoked(tx, await revokeFamilyOfToken(tx, hashRefreshToken(presented), 'logout', new Date(at)), at);
+      });
+      if (ended > 0) revoked();
     },
 
-    revokeAll(userId, reason, q = db) {
-      return revokeUserFamilies(q, userId, reason, new Date(now()));
+    async revokeAll(userId, reason, tx) {
+      const at = now();
+      return listRevoked(tx, await revokeUserFamilies(tx, userId, reason, new Date(at)), at);
     },
+
+    revoked,
   };
 }

@@ -1,4 +1,4 @@
-import { invalidArgument, type FieldViolation, type ServiceImplementation } from '@shop/kit';
+import { invalidArgument, maxWaitMs, type FieldViolation, type ServiceImplementation } from '@shop/kit';
 import type { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { accountLocked, invalidCredentials } from '../domain/errors';
 import { normalizeEmail } from '../domain/email';
@@ -15,7 +15,7 @@ function required(fields: Record<string, string>): void {
 
 /** createAuthHandlers implements shop.users.v1.AuthService. */
 export function createAuthHandlers(deps: HandlerDeps): ServiceImplementation<typeof AuthServiceDefinition> {
-  const { credentials, sessions, ring, db } = deps;
+  const { credentials, sessions, ring, db, revocations } = deps;
   return {
     async login(req) {
       required({ email: req.email.trim(), password: req.password });
@@ -61,5 +61,14 @@ export function createAuthHandlers(deps: HandlerDeps): ServiceImplementation<typ
         })),
       };
     },
+
+    async listRevokedSessions(req, ctx) {
+      const after = req.afterPosition || '0';
+      if (!POSITION.test(after)) throw invalidArgument([{ field: 'after_position', description: 'must be a position of 0 or more (a decimal int64)' }]);
+      const page = await revocations.read(after, maxWaitMs(req.maxWait), ctx.signal, ctx.deadline);
+      return { sessions: page.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: new Date(s.expireTime) })), position: page.position };
+    },
   };
 }
+
+const POSITION = /^(0|[1-9][0-9]{0,17})$/;

@@ -115,9 +115,10 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
       const hash = await credentials.hash(newPassword);
       const revoked = await db.transaction(async (tx) => {
         if (!(await replacePasswordHash(tx, id, hash, new Date(now())))) throw notFound(USER_RESOURCE, id);
-        // Every refresh token the user holds dies with the old password; access tokens run out within their TTL.
+        // Every session the user has dies with the old password: its refresh tokens at once, its access tokens as soon as verifiers hear of it.
         return sessions.revokeAll(id, 'password_changed', tx);
       });
+      sessions.revoked();
       deps.log.info({ user_id: id, revoked_families: revoked }, 'password changed');
       return {};
     },
@@ -126,11 +127,13 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
       const id = callerId(ctx);
       if (req.password === '') throw invalidArgument([{ field: 'password', description: 'is required' }]);
       passwordConfirmed(await credentials.check(id, req.password), id, 'password');
-      // The refresh token families and tokens are deleted with the account (ON DELETE CASCADE).
+      // Its sessions are listed as revoked first; the families and refresh tokens are then deleted with the account (ON DELETE CASCADE).
       await db.transaction(async (tx) => {
+        await sessions.revokeAll(id, 'deleted', tx);
         if (!(await deleteUser(tx, id))) throw notFound(USER_RESOURCE, id);
         await appendUserEvents(tx, [deletedEvent(id)]);
       });
+      sessions.revoked();
       deps.log.info({ user_id: id }, 'user deleted');
       return {};
     },

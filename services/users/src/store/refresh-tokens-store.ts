@@ -1,7 +1,7 @@
 import type { Queryable } from '@shop/kit';
 
 /** RevokeReason records why a token family was revoked. */
-export type RevokeReason = 'logout' | 'reuse' | 'password_changed';
+export type RevokeReason = 'logout' | 'reuse' | 'password_changed' | 'deleted';
 
 /** createFamily starts a token family for one login. */
 export async function createFamily(q: Queryable, family: { id: string; userId: string; now: Date }): Promise<void> {
@@ -69,32 +69,35 @@ export async function findRefreshToken(q: Queryable, tokenHash: string): Promise
   );
 }
 
+// Each revoke* returns the ids of the families it revoked (those still live), so the caller can list them as revoked sessions.
+
 /** revokeFamily revokes every token of a family; revoking it again changes nothing. */
-export async function revokeFamily(q: Queryable, familyId: string, reason: RevokeReason, now: Date): Promise<boolean> {
-  const { rowCount } = await q.query(
-    'UPDATE refresh_token_families SET revoke_time = $2, revoke_reason = $3 WHERE id = $1 AND revoke_time IS NULL',
+export async function revokeFamily(q: Queryable, familyId: string, reason: RevokeReason, now: Date): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    'UPDATE refresh_token_families SET revoke_time = $2, revoke_reason = $3 WHERE id = $1 AND revoke_time IS NULL RETURNING id::text AS id',
     [familyId, now, reason],
   );
-  return rowCount > 0;
+  return rows.map((r) => r.id);
 }
 
 /** revokeFamilyOfToken revokes the family a token belongs to; unknown tokens change nothing. */
-export async function revokeFamilyOfToken(q: Queryable, tokenHash: string, reason: RevokeReason, now: Date): Promise<boolean> {
-  const { rowCount } = await q.query(
+export async function revokeFamilyOfToken(q: Queryable, tokenHash: string, reason: RevokeReason, now: Date): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
     `UPDATE refresh_token_families SET revoke_time = $2, revoke_reason = $3
-     WHERE id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoke_time IS NULL`,
+     WHERE id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoke_time IS NULL
+     RETURNING id::text AS id`,
     [tokenHash, now, reason],
   );
-  return rowCount > 0;
+  return rows.map((r) => r.id);
 }
 
-/** revokeUserFamilies revokes every token family of a user and returns how many were live. */
-export async function revokeUserFamilies(q: Queryable, userId: string, reason: RevokeReason, now: Date): Promise<number> {
-  const { rowCount } = await q.query(
-    'UPDATE refresh_token_families SET revoke_time = $2, revoke_reason = $3 WHERE user_id = $1 AND revoke_time IS NULL',
+/** revokeUserFamilies revokes every live token family of a user. */
+export async function revokeUserFamilies(q: Queryable, userId: string, reason: RevokeReason, now: Date): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    'UPDATE refresh_token_families SET revoke_time = $2, revoke_reason = $3 WHERE user_id = $1 AND revoke_time IS NULL RETURNING id::text AS id',
     [userId, now, reason],
   );
-  return rowCount;
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -87,6 +87,11 @@ export enum ErrorReason {
   ERROR_REASON_SHUTTING_DOWN = 26,
   /** ERROR_REASON_BAD_UPSTREAM_RESPONSE - ERROR_REASON_BAD_UPSTREAM_RESPONSE means a service answered with a response the gateway refuses to pass on, for example headers or trailers over its limit or a broken HTTP/2 stream (HTTP 502); other calls are not affected. */
   ERROR_REASON_BAD_UPSTREAM_RESPONSE = 27,
+  /**
+   * ERROR_REASON_SESSION_REVOKED - ERROR_REASON_SESSION_REVOKED means the bearer token belongs to a session that was ended (logout,
+   * password change, account deletion, refresh token reuse): log in again.
+   */
+  ERROR_REASON_SESSION_REVOKED = 28,
   UNRECOGNIZED = -1,
 }
 
@@ -176,6 +181,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 27:
     case "ERROR_REASON_BAD_UPSTREAM_RESPONSE":
       return ErrorReason.ERROR_REASON_BAD_UPSTREAM_RESPONSE;
+    case 28:
+    case "ERROR_REASON_SESSION_REVOKED":
+      return ErrorReason.ERROR_REASON_SESSION_REVOKED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -241,6 +249,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_SHUTTING_DOWN";
     case ErrorReason.ERROR_REASON_BAD_UPSTREAM_RESPONSE:
       return "ERROR_REASON_BAD_UPSTREAM_RESPONSE";
+    case ErrorReason.ERROR_REASON_SESSION_REVOKED:
+      return "ERROR_REASON_SESSION_REVOKED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

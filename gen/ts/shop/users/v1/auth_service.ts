@@ -19,6 +19,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Duration } from "../../../google/protobuf/duration";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { User } from "./user";
 
 /** TokenPair is what a successful login or refresh returns. */
@@ -103,6 +104,42 @@ export interface JsonWebKey {
   alg: string;
   /** use is always "sig". */
   use: string;
+}
+
+/** ListRevokedSessionsRequest is the input of ListRevokedSessions. */
+export interface ListRevokedSessionsRequest {
+  /**
+   * after_position is the position of the last revocation the caller has
+   * seen, a decimal int64; "" or "0" lists every revocation still in force.
+   */
+  afterPosition: string;
+  /**
+   * max_wait is how long the call may wait for a revocation when there is
+   * none after after_position, at most 30 s; unset or zero answers at once.
+   */
+  maxWait: Duration | undefined;
+}
+
+/** ListRevokedSessionsResponse is the output of ListRevokedSessions. */
+export interface ListRevokedSessionsResponse {
+  /** sessions are the revocations after after_position, oldest first, at most 1000. */
+  sessions: RevokedSession[];
+  /**
+   * position is where the next call continues: the last listed revocation's
+   * position, or after_position when none was listed (the head when it was 0).
+   */
+  position: string;
+}
+
+/** RevokedSession is one ended session. */
+export interface RevokedSession {
+  /** session_id is the `sid` claim of the session's access tokens. */
+  sessionId: string;
+  /**
+   * expire_time is when the last access token the session could have had
+   * expires; the entry may be forgotten then.
+   */
+  expireTime: Date | undefined;
 }
 
 function createBaseTokenPair(): TokenPair {
@@ -985,6 +1022,281 @@ export const JsonWebKey: MessageFns<JsonWebKey> = {
   },
 };
 
+function createBaseListRevokedSessionsRequest(): ListRevokedSessionsRequest {
+  return { afterPosition: "", maxWait: undefined };
+}
+
+export const ListRevokedSessionsRequest: MessageFns<ListRevokedSessionsRequest> = {
+  encode(message: ListRevokedSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.afterPosition !== "") {
+      writer.uint32(10).string(message.afterPosition);
+    }
+    if (message.maxWait !== undefined) {
+      Duration.encode(message.maxWait, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRevokedSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRevokedSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.afterPosition = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.maxWait = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRevokedSessionsRequest {
+    return {
+      afterPosition: isSet(object.afterPosition)
+        ? globalThis.String(object.afterPosition)
+        : isSet(object.after_position)
+        ? globalThis.String(object.after_position)
+        : "",
+      maxWait: isSet(object.maxWait)
+        ? Duration.fromJSON(object.maxWait)
+        : isSet(object.max_wait)
+        ? Duration.fromJSON(object.max_wait)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListRevokedSessionsRequest): unknown {
+    const obj: any = {};
+    if (message.afterPosition !== "") {
+      obj.afterPosition = message.afterPosition;
+    }
+    if (message.maxWait !== undefined) {
+      obj.maxWait = Duration.toJSON(message.maxWait);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRevokedSessionsRequest>): ListRevokedSessionsRequest {
+    return ListRevokedSessionsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRevokedSessionsRequest>): ListRevokedSessionsRequest {
+    const message = createBaseListRevokedSessionsRequest();
+    message.afterPosition = object.afterPosition ?? "";
+    message.maxWait = (object.maxWait !== undefined && object.maxWait !== null)
+      ? Duration.fromPartial(object.maxWait)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListRevokedSessionsResponse(): ListRevokedSessionsResponse {
+  return { sessions: [], position: "" };
+}
+
+export const ListRevokedSessionsResponse: MessageFns<ListRevokedSessionsResponse> = {
+  encode(message: ListRevokedSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      RevokedSession.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.position !== "") {
+      writer.uint32(18).string(message.position);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRevokedSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRevokedSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(RevokedSession.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.position = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRevokedSessionsResponse {
+    return {
+      sessions: globalThis.Array.isArray(object?.sessions)
+        ? object.sessions.map((e: any) => RevokedSession.fromJSON(e))
+        : [],
+      position: isSet(object.position) ? globalThis.String(object.position) : "",
+    };
+  },
+
+  toJSON(message: ListRevokedSessionsResponse): unknown {
+    const obj: any = {};
+    if (message.sessions?.length) {
+      obj.sessions = message.sessions.map((e) => RevokedSession.toJSON(e));
+    }
+    if (message.position !== "") {
+      obj.position = message.position;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRevokedSessionsResponse>): ListRevokedSessionsResponse {
+    return ListRevokedSessionsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRevokedSessionsResponse>): ListRevokedSessionsResponse {
+    const message = createBaseListRevokedSessionsResponse();
+    message.sessions = object.sessions?.map((e) => RevokedSession.fromPartial(e)) || [];
+    message.position = object.position ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokedSession(): RevokedSession {
+  return { sessionId: "", expireTime: undefined };
+}
+
+export const RevokedSession: MessageFns<RevokedSession> = {
+  encode(message: RevokedSession, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokedSession {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokedSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokedSession {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: RevokedSession): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevokedSession>): RevokedSession {
+    return RevokedSession.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokedSession>): RevokedSession {
+    const message = createBaseRevokedSession();
+    message.sessionId = object.sessionId ?? "";
+    message.expireTime = object.expireTime ?? undefined;
+    return message;
+  },
+};
+
 /**
  * AuthService issues and revokes tokens and publishes the keys that verify
  * them.
@@ -1140,6 +1452,23 @@ export const AuthServiceDefinition = {
         },
       },
     },
+    /**
+     * ListRevokedSessions returns the sessions ended before their access tokens
+     * expired, so that every verifier refuses those tokens within seconds with
+     * no call per request: a verifier loads the list when it starts
+     * (after_position 0) and then asks for what follows its last position,
+     * waiting in the call for up to max_wait when nothing is new (a long poll).
+     * Only sessions whose access tokens could still be valid are listed. It has
+     * no REST route: it serves the mesh and the gateway, not end users.
+     */
+    listRevokedSessions: {
+      name: "ListRevokedSessions",
+      requestType: ListRevokedSessionsRequest as typeof ListRevokedSessionsRequest,
+      requestStream: false,
+      responseType: ListRevokedSessionsResponse as typeof ListRevokedSessionsResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS", _unknownFields: { 400008: [Buffer.from([1]) as Buffer] } },
+    },
   },
 } as const;
 
@@ -1206,6 +1535,26 @@ export const AuthServiceService = {
     responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
+  /**
+   * ListRevokedSessions returns the sessions ended before their access tokens
+   * expired, so that every verifier refuses those tokens within seconds with
+   * no call per request: a verifier loads the list when it starts
+   * (after_position 0) and then asks for what follows its last position,
+   * waiting in the call for up to max_wait when nothing is new (a long poll).
+   * Only sessions whose access tokens could still be valid are listed. It has
+   * no REST route: it serves the mesh and the gateway, not end users.
+   */
+  listRevokedSessions: {
+    path: "/shop.users.v1.AuthService/ListRevokedSessions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRevokedSessionsRequest): Buffer =>
+      Buffer.from(ListRevokedSessionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRevokedSessionsRequest => ListRevokedSessionsRequest.decode(value),
+    responseSerialize: (value: ListRevokedSessionsResponse): Buffer =>
+      Buffer.from(ListRevokedSessionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRevokedSessionsResponse => ListRevokedSessionsResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
@@ -1228,6 +1577,16 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    * Key Set form. Old keys stay listed until every token they signed has expired.
    */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * ListRevokedSessions returns the sessions ended before their access tokens
+   * expired, so that every verifier refuses those tokens within seconds with
+   * no call per request: a verifier loads the list when it starts
+   * (after_position 0) and then asks for what follows its last position,
+   * waiting in the call for up to max_wait when nothing is new (a long poll).
+   * Only sessions whose access tokens could still be valid are listed. It has
+   * no REST route: it serves the mesh and the gateway, not end users.
+   */
+  listRevokedSessions: handleUnaryCall<ListRevokedSessionsRequest, ListRevokedSessionsResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -1306,6 +1665,30 @@ export interface AuthServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * ListRevokedSessions returns the sessions ended before their access tokens
+   * expired, so that every verifier refuses those tokens within seconds with
+   * no call per request: a verifier loads the list when it starts
+   * (after_position 0) and then asks for what follows its last position,
+   * waiting in the call for up to max_wait when nothing is new (a long poll).
+   * Only sessions whose access tokens could still be valid are listed. It has
+   * no REST route: it serves the mesh and the gateway, not end users.
+   */
+  listRevokedSessions(
+    request: ListRevokedSessionsRequest,
+    callback: (error: ServiceError | null, response: ListRevokedSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listRevokedSessions(
+    request: ListRevokedSessionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRevokedSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listRevokedSessions(
+    request: ListRevokedSessionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRevokedSessionsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AuthServiceClient = makeGenericClientConstructor(
@@ -1325,6 +1708,28 @@ type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
