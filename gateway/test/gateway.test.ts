@@ -128,6 +128,18 @@ describe('the gateway', () => {
       expect(keys).toContain('x-request-id');
     });
 
+    it('forwards the client address it sees in x-forwarded-for, never the client\'s own claim', async () => {
+      shop.seen.metadata.length = 0;
+      await http(base, 'GET', '/v1/products/p-1', { headers: { 'x-forwarded-for': '203.0.113.99' } });
+      // No trusted proxies: the TCP peer, whatever the client wrote.
+      expect(shop.seen.metadata[0]?.['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+      const behind = await start({ trustedProxies: 1 });
+      shop.seen.metadata.length = 0;
+      await http(behind.base, 'GET', '/v1/products/p-1', { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.99' } });
+      // Behind one trusted proxy: the address that proxy saw, not the one the client put first.
+      expect(shop.seen.metadata[0]?.['x-forwarded-for']).toBe('203.0.113.99');
+    });
+
     it('never exposes an internal RPC', async () => {
       for (const path of ['/shop.inventory.v1.InventoryService/ReserveStock', '/v1/stock:reserve', '/v1/reservations']) {
         const res = await http(base, 'POST', path, { body: {} });

@@ -177,8 +177,9 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   async function exchange(ex: Exchange): Promise<void> {
     const { req, route } = ex;
     let tightest: RateLimitDecision | undefined;
+    const ip = clientIp(req, settings.trustedProxies);
     if (settings.rateLimit.ip) {
-      let decision = deps.limiter.take(`ip:${clientIp(req, settings.trustedProxies)}`, settings.rateLimit.ip);
+      let decision = deps.limiter.take(`ip:${ip}`, settings.rateLimit.ip);
       if (decision instanceof Promise) decision = await decision;
       rateHeaders(ex, decision);
       if (!decision.allowed) throw rateLimited(decision, 'ip');
@@ -213,7 +214,9 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     }
     const message = deps.requests.build(route, { values: ex.values, query: ex.query, body });
 
-    const metadata = ['x-request-id', ex.requestId];
+    // The client's address as the gateway sees it (after its trusted proxies), never the client's own header:
+    // services throttle by it (login), as grpc-gateway forwards it too.
+    const metadata = ['x-request-id', ex.requestId, 'x-forwarded-for', ip];
     if (auth.authorization !== undefined) metadata.push('authorization', auth.authorization);
     traceHeaders(ex.span, req.headers, metadata);
 

@@ -34,6 +34,7 @@ describe('the users configuration', () => {
       PASSWORD_HASH_COST: 15,
       LOGIN_MAX_FAILURES: 5,
       LOGIN_FAILURE_WINDOW: 15 * 60_000,
+      LOGIN_BASE_DELAY: 1_000,
       LOGIN_LOCK_DURATION: 15 * 60_000,
       EVENTS_EXCHANGE: 'shop.events',
     });

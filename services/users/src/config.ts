@@ -53,11 +53,13 @@ export const usersEnv = {
   JWT_KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters of random text').optional(),
   /** PASSWORD_HASH_COST is log2 of scrypt's N for new hashes; lower it only in tests. */
   PASSWORD_HASH_COST: envInt(10, 20).default(15),
-  /** LOGIN_MAX_FAILURES is the number of failed logins within LOGIN_FAILURE_WINDOW that locks an account. */
+  /** LOGIN_MAX_FAILURES is how many failed logins for one account from one address cost no delay; each further one doubles the wait. */
   LOGIN_MAX_FAILURES: envInt(1, 1_000).default(5),
-  /** LOGIN_FAILURE_WINDOW is the period over which failed logins are counted, from the first one. */
+  /** LOGIN_FAILURE_WINDOW is how long an account and address pair's failures are remembered after the last one. */
   LOGIN_FAILURE_WINDOW: envDuration('15m', 1_000),
-  /** LOGIN_LOCK_DURATION is how long a locked account refuses logins. */
+  /** LOGIN_BASE_DELAY is the wait after the first failure past LOGIN_MAX_FAILURES; it doubles with each further one. */
+  LOGIN_BASE_DELAY: envDuration('1s', 1),
+  /** LOGIN_LOCK_DURATION caps the wait between two attempts of one account from one address (no account is ever locked). */
   LOGIN_LOCK_DURATION: envDuration('15m', 1_000),
   /** ADMIN_EMAIL names the account made admin at start-up when no admin exists. */
   ADMIN_EMAIL: z.string().optional(),

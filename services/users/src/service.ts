@@ -15,6 +15,7 @@ import type { HandlerDeps } from './handlers/deps';
 import { createUserHandlers } from './handlers/user-handlers';
 import { bootstrapAdmin, seedDemoUsers } from './seed';
 import { pruneRefreshTokens } from './store/refresh-tokens-store';
+import { pruneFailures } from './store/login-failures-store';
 import { pruneRevokedSessions } from './store/revoked-sessions-store';
 
 const PRUNE_INTERVAL_MS = 60 * 60_000;
@@ -60,7 +61,12 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
       db,
       now,
       hashParams: { ...DEFAULT_SCRYPT_PARAMS, logN: config.PASSWORD_HASH_COST },
-      throttle: { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW, lockMs: config.LOGIN_LOCK_DURATION },
+      throttle: {
+        freeFailures: config.LOGIN_MAX_FAILURES,
+        baseDelayMs: config.LOGIN_BASE_DELAY,
+        maxDelayMs: config.LOGIN_LOCK_DURATION,
+        forgetAfterMs: config.LOGIN_FAILURE_WINDOW,
+      },
     });
     const signer = createAccessTokenSigner({
       ring,
@@ -87,7 +93,11 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
 
     let pruning: Promise<unknown> | undefined;
     const pruner = setInterval(() => {
-      pruning ??= Promise.all([pruneRefreshTokens(db, new Date(now() - PRUNE_AFTER_MS)), pruneRevokedSessions(db, new Date(now()))])
+      pruning ??= Promise.all([
+        pruneRefreshTokens(db, new Date(now() - PRUNE_AFTER_MS)),
+        pruneRevokedSessions(db, new Date(now())),
+        pruneFailures(db, new Date(now() - config.LOGIN_FAILURE_WINDOW)),
+      ])
         .catch((err: unknown) => log.error({ err }, 'pruning refresh tokens failed'))
         .finally(() => {
           pruning = undefined;

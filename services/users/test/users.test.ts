@@ -23,7 +23,7 @@ import { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { usersService } from '../src/service';
 
 const ADMIN = { email: 'root@shop.example', password: 'root-password-1' };
-const LOCK_SECONDS = 2;
+const MAX_DELAY_SECONDS = 2;
 const ENV = {
   // Reuse detection logs a warning by design; keep the test output to errors.
   LOG_LEVEL: 'error',
@@ -32,7 +32,8 @@ const ENV = {
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,
   LOGIN_MAX_FAILURES: '5',
-  LOGIN_LOCK_DURATION: `${LOCK_SECONDS}s`,
+  LOGIN_BASE_DELAY: '300ms',
+  LOGIN_LOCK_DURATION: `${MAX_DELAY_SECONDS}s`,
 };
 const PASSWORD = 'correct-horse-battery-1';
 
@@ -197,29 +198,59 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
     expect(Object.keys(wrong.errorDetails).sort()).toEqual(Object.keys(unknown.errorDetails).sort());
   });
 
-  it('locks an account after five failed logins, says when to retry, and unlocks it after the lock duration', async () => {
-    const { email } = await signUp(c, 'lock');
-    for (let i = 0; i < 5; i++) {
-      expect((await failure(c.auth.login({ email, password: `wrong-password-${i}` }))).reason).toBe('INVALID_CREDENTIALS');
+  /** from makes a call look as if the gateway forwarded it for a client at `address`. */
+  const from = (address: string) => ({ metadata: { 'x-forwarded-for': address } });
+  const retryMs = (err: ShopError) => {
+    const delay = err.errorDetails.retryInfo?.retryDelay;
+    return Number(delay?.seconds ?? 0) * 1000 + (delay?.nanos ?? 0) / 1e6;
+  };
+
+  it('slows whoever hammers an account with growing delays, while its owner logs in from another address (the admin included)', async () => {
+    const attacker = from('203.0.113.7');
+    // Five free failures, then each one doubles the wait before the next attempt from that address.
+    for (let i = 0; i < 6; i++) {
+      expect((await failure(c.auth.login({ email: ADMIN.email, password: `wrong-password-${i}` }, attacker))).reason).toBe('INVALID_CREDENTIALS');
     }
-    // Locked: even the right password is refused.
-    const locked = await failure(c.auth.login({ email, password: PASSWORD }));
-    expect(locked.code).toBe(Code.RESOURCE_EXHAUSTED);
-    expect(locked.reason).toBe('ACCOUNT_LOCKED');
-    const delay = locked.errorDetails.retryInfo?.retryDelay;
-    const delayMs = Number(delay?.seconds ?? 0) * 1000 + (delay?.nanos ?? 0) / 1e6;
-    expect(delayMs).toBeGreaterThan(0);
-    expect(delayMs).toBeLessThanOrEqual(LOCK_SECONDS * 1000);
+    // Too soon, even with the right password: wait, with RetryInfo saying how long.
+    const first = await failure(c.auth.login({ email: ADMIN.email, password: ADMIN.password }, attacker));
+    expect(first.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(first.reason).toBe('ACCOUNT_LOCKED');
+    expect(retryMs(first)).toBeGreaterThan(0);
+    expect(retryMs(first)).toBeLessThanOrEqual(300);
 
-    // An unknown email never looks locked.
+    // The admin, from its own address, is not locked out (before: 15 minutes, even with the right password).
+    const admin = await c.auth.login({ email: ADMIN.email, password: ADMIN.password }, from('198.51.100.2'));
+    expect(admin.user?.email).toBe(ADMIN.email);
+    // Nor over a direct connection without a forwarded address.
+    await c.auth.login({ email: ADMIN.email, password: ADMIN.password });
+
+    // The next failure from the attacker's address doubles the wait.
+    await new Promise((r) => setTimeout(r, retryMs(first) + 20));
+    await failure(c.auth.login({ email: ADMIN.email, password: 'wrong-password-7' }, attacker));
+    const second = await failure(c.auth.login({ email: ADMIN.email, password: 'wrong-password-8' }, attacker));
+    expect(second.reason).toBe('ACCOUNT_LOCKED');
+    expect(retryMs(second)).toBeGreaterThan(300);
+    expect(retryMs(second)).toBeLessThanOrEqual(600);
+
+    // Once the wait is over, the right password works from there too, and the count starts again.
+    await new Promise((r) => setTimeout(r, retryMs(second) + 20));
+    await c.auth.login({ email: ADMIN.email, password: ADMIN.password }, attacker);
+    for (let i = 0; i < 5; i++) await failure(c.auth.login({ email: ADMIN.email, password: 'wrong-password-1' }, attacker));
+    await c.auth.login({ email: ADMIN.email, password: ADMIN.password }, attacker);
+  });
+
+  it('answers an unknown email exactly as a known one with a wrong password, throttling included', async () => {
+    const { email } = await signUp(c, 'known');
     const nobody = uniqueEmail('nobody');
-    for (let i = 0; i < 6; i++) expect((await failure(c.auth.login({ email: nobody, password: 'wrong-password-1' }))).reason).toBe('INVALID_CREDENTIALS');
-
-    await new Promise((resolve) => setTimeout(resolve, delayMs + 100));
-    await c.auth.login({ email, password: PASSWORD });
-    // The successful login reset the count: four more failures do not lock.
-    for (let i = 0; i < 4; i++) await failure(c.auth.login({ email, password: 'wrong-password-1' }));
-    await c.auth.login({ email, password: PASSWORD });
+    const attacker = from('203.0.113.9');
+    const answers = async (address: string) => {
+      const seen: string[] = [];
+      for (let i = 0; i < 7; i++) seen.push((await failure(c.auth.login({ email: address, password: 'wrong-password-1' }, attacker))).reason);
+      return seen;
+    };
+    const known = await answers(email);
+    expect(known).toEqual([...Array(6).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
+    expect(await answers(nobody)).toEqual(known);
   });
 
   it('lets only admins list and get users, with the first admin from ADMIN_EMAIL', async () => {

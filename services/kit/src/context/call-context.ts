@@ -20,6 +20,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** metadata is the incoming request metadata. */
   readonly metadata: Metadata;
+  /** peer is the address the call came from ("host:port"), or "" when unknown; behind the gateway it is the gateway's. */
+  readonly peer?: string;
   /** user is the end user, when a valid access token came with the call. */
   user?: UserPrincipal;
   /** caller is the calling service, when a valid service token came with the call. */

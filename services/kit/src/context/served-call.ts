@@ -28,7 +28,13 @@ export class ServedCall implements CallContext {
     readonly deadline: number,
     readonly metadata: Metadata,
     private readonly baseLog: Logger,
+    private readonly source?: { getPeer(): string },
   ) {}
+
+  /** peer is the address the call came from, as grpc-js reports it ("127.0.0.1:5000", "[::1]:5000"), or "" when unknown. */
+  get peer(): string {
+    return this.source?.getPeer() ?? '';
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {

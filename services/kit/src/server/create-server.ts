@@ -111,6 +111,7 @@ export function createServer(deps: ServerDeps): ShopServer {
     metadata: Metadata,
     deadline: Date | number,
     refuse: (status: CallStatus, requestId: string) => void,
+    source: { getPeer(): string },
   ): ServedCall | undefined {
     const requestId = requestIdFrom(metadata);
     if (!contractMethod) {
@@ -124,13 +125,13 @@ export function createServer(deps: ServerDeps): ShopServer {
     }
     const callerDeadline = deadline instanceof Date ? deadline.getTime() : deadline;
     const effectiveDeadline = Number.isFinite(callerDeadline) ? callerDeadline : Date.now() + defaultDeadlineMs;
-    return new ServedCall(path, requestId, effectiveDeadline, metadata, deps.log);
+    return new ServedCall(path, requestId, effectiveDeadline, metadata, deps.log, source);
   }
 
   function adaptUnary(path: string, method: MethodDefinition, handler: UnaryHandler) {
     const contractMethod = contract.method(path);
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => callback(errorOf(status, requestId)));
+      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => callback(errorOf(status, requestId)), call);
       if (ctx === undefined) return;
       new UnaryRun(chain, path, contractMethod!, ctx, call, callback, method, handler).begin();
     };
@@ -139,7 +140,7 @@ export function createServer(deps: ServerDeps): ShopServer {
   function adaptServerStream(path: string, method: MethodDefinition, handler: StreamHandler) {
     const contractMethod = contract.method(path);
     return (call: ServerWritableStream<unknown, unknown>) => {
-      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => call.emit('error', errorOf(status, requestId)));
+      const ctx = admit(path, contractMethod, call.metadata, call.getDeadline(), (status, requestId) => call.emit('error', errorOf(status, requestId)), call);
       if (ctx === undefined) return;
       new StreamRun(chain, path, contractMethod!, ctx, call, method, handler).begin();
     };

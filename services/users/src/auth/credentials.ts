@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '@shop/kit';
-import { lockRemainingMs, NO_FAILURES, recordFailure, type LoginThrottlePolicy } from '../domain/login-throttle';
+import { normalizeEmail } from '../domain/email';
+import { recordFailure, waitRemainingMs, type LoginThrottlePolicy } from '../domain/login-throttle';
 import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from '../domain/password-hash';
-import { findUserById, saveFailures, upgradePasswordHash, type UserRecord } from '../store/users-store';
+import { clearFailures, lockFailures, saveFailures, type FailureKey } from '../store/login-failures-store';
+import { findUserByEmail, findUserById, upgradePasswordHash, type UserRecord } from '../store/users-store';
 
-/** PasswordCheck is the outcome of checking an account's password. */
-export type PasswordCheck = { kind: 'ok'; user: UserRecord } | { kind: 'wrong' } | { kind: 'locked'; retryAfterMs: number } | { kind: 'gone' };
+/** PasswordCheck is the outcome of checking a password. */
+export type PasswordCheck = { kind: 'ok'; user: UserRecord } | { kind: 'wrong' } | { kind: 'throttled'; retryAfterMs: number } | { kind: 'gone' };
 
 /** CredentialsOptions configure createCredentials. */
 export interface CredentialsOptions {
@@ -15,54 +17,73 @@ export interface CredentialsOptions {
   now: () => number;
 }
 
-/** Credentials hash new passwords and check presented ones under the lockout. */
+/** Credentials hash new passwords and check presented ones under the login throttle. */
 export interface Credentials {
   /** hash makes a stored hash of a new password with the current parameters. */
   hash(password: string): Promise<string>;
-  /** check verifies an account's password, counting the attempt toward the lockout. */
-  check(userId: string, password: string): Promise<PasswordCheck>;
-  /** burn spends the time of one check without an account, so an unknown email answers as slowly as a wrong password. */
-  burn(password: string): Promise<void>;
+  /**
+   * login checks an email and password from a client address. An unknown
+   * email costs the same time, is throttled the same way and answers
+   * `wrong`, like a wrong password.
+   */
+  login(email: string, password: string, address: string): Promise<Exclude<PasswordCheck, { kind: 'gone' }>>;
+  /** confirm checks the password of the caller's own account (before a change or a deletion), throttled like a login. */
+  confirm(userId: string, password: string, address: string): Promise<PasswordCheck>;
+}
+
+/** emailKey is what the throttle stores of an email: the SHA-256 of its normalized form. */
+export function emailKey(email: string): string {
+  return createHash('sha256').update(normalizeEmail(email)).digest('hex');
 }
 
 /**
- * createCredentials checks passwords with the lockout rules. Each attempt
- * is counted as a failure before the password is verified, in a
- * transaction holding the account's row lock, and cleared again when the
- * password is right: so however many attempts arrive at once, at most
- * maxFailures of them reach the password check in one window.
+ * createCredentials checks passwords under the login throttle (see
+ * domain/login-throttle.ts). Each attempt is counted as a failure before the
+ * password is verified, in a transaction holding the (account, address)
+ * row's lock, and forgotten when the password is right: so however many
+ * attempts arrive at once, they are counted one by one and each one past the
+ * free ones waits its turn.
  */
 export async function createCredentials(options: CredentialsOptions): Promise<Credentials> {
   const { db, hashParams, throttle, now } = options;
   // A hash of a random password with the current parameters: verifying against it costs what a real check costs.
   const dummyHash = await hashPassword(randomBytes(16).toString('base64'), hashParams);
 
+  async function attempt(key: FailureKey, user: UserRecord | undefined, password: string): Promise<Exclude<PasswordCheck, { kind: 'gone' }>> {
+    const retryAfterMs = await db.transaction(async (tx) => {
+      const at = now();
+      const state = await lockFailures(tx, key, new Date(at));
+      const wait = waitRemainingMs(state, at);
+      if (wait > 0) return wait;
+      await saveFailures(tx, key, recordFailure(state, at, throttle));
+      return 0;
+    });
+    if (retryAfterMs > 0) return { kind: 'throttled', retryAfterMs };
+    if (!user) {
+      await verifyPassword(password, dummyHash);
+      return { kind: 'wrong' };
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) return { kind: 'wrong' };
+    await clearFailures(db, key);
+    if (needsRehash(user.passwordHash, hashParams)) {
+      // The parameters were raised since this hash was made: upgrade it while the password is at hand.
+      await upgradePasswordHash(db, user.id, user.passwordHash, await hashPassword(password, hashParams));
+    }
+    return { kind: 'ok', user };
+  }
+
   return {
     hash: (password) => hashPassword(password, hashParams),
 
-    async burn(password) {
-      await verifyPassword(password, dummyHash);
+    async login(email, password, address) {
+      const user = await findUserByEmail(db, normalizeEmail(email));
+      return attempt({ emailHash: emailKey(email), address }, user, password);
     },
 
-    async check(userId, password) {
-      const counted = await db.transaction(async (tx): Promise<PasswordCheck> => {
-        const user = await findUserById(tx, userId, { forUpdate: true });
-        if (!user) return { kind: 'gone' };
-        const at = now();
-        const retryAfterMs = lockRemainingMs(user.failures, at);
-        if (retryAfterMs > 0) return { kind: 'locked', retryAfterMs };
-        await saveFailures(tx, user.id, recordFailure(user.failures, at, throttle));
-        return { kind: 'ok', user };
-      });
-      if (counted.kind !== 'ok') return counted;
-      const { user } = counted;
-      if (!(await verifyPassword(password, user.passwordHash))) return { kind: 'wrong' };
-      await saveFailures(db, user.id, NO_FAILURES);
-      if (needsRehash(user.passwordHash, hashParams)) {
-        // The parameters were raised since this hash was made: upgrade it while the password is at hand.
-        await upgradePasswordHash(db, user.id, user.passwordHash, await hashPassword(password, hashParams));
-      }
-      return { kind: 'ok', user: { ...user, failures: { ...NO_FAILURES } } };
+    async confirm(userId, password, address) {
+      const user = await findUserById(db, userId);
+      if (!user) return { kind: 'gone' };
+      return attempt({ emailHash: emailKey(user.email), address }, user, password);
     },
   };
 }

@@ -9,9 +9,14 @@ export function invalidCredentials(): DomainError {
   return new DomainError(Code.UNAUTHENTICATED, 'INVALID_CREDENTIALS', 'the email or password is incorrect');
 }
 
-/** accountLocked answers a login to a locked account; RetryInfo says when it unlocks. */
+/**
+ * accountLocked answers an attempt that came before the throttle's wait for
+ * this account and address ran out; RetryInfo says when to try again. The
+ * reason keeps its name (clients branch on it); nothing is locked for
+ * anyone else.
+ */
 export function accountLocked(retryAfterMs: number): DomainError {
-  return resourceExhausted('ACCOUNT_LOCKED', 'too many failed logins: the account is locked for a while', retryAfterMs);
+  return resourceExhausted('ACCOUNT_LOCKED', 'too many failed logins for this account from your address: wait before trying again', retryAfterMs);
 }
 
 /** refreshTokenReused answers a refresh token presented a second time; its whole family is revoked by then. */

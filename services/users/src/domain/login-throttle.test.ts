@@ -1,6 +1,6 @@
-import { lockRemainingMs, NO_FAILURES, recordFailure, type FailureState } from './login-throttle';
+import { delayAfter, NO_FAILURES, recordFailure, waitRemainingMs, type FailureState } from './login-throttle';
 
-const policy = { maxFailures: 3, windowMs: 60_000, lockMs: 300_000 };
+const policy = { freeFailures: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, forgetAfterMs: 900_000 };
 
 function fail(times: number, start: number, step = 1_000, from: FailureState = NO_FAILURES): FailureState {
   let state = from;
@@ -9,35 +9,23 @@ function fail(times: number, start: number, step = 1_000, from: FailureState = N
 }
 
 describe('the login throttle', () => {
-  it('counts failures without locking below the limit', () => {
-    const state = fail(2, 0);
-    expect(state).toEqual({ failedCount: 2, firstFailedAt: 0, lockedUntil: null });
-    expect(lockRemainingMs(state, 2_000)).toBe(0);
-  });
-
-  it('locks the account for the lock duration at the limit', () => {
+  it('lets the first failures through without a delay', () => {
     const state = fail(3, 0);
-    expect(state.lockedUntil).toBe(2_000 + 300_000);
-    expect(lockRemainingMs(state, 2_000)).toBe(300_000);
-    expect(lockRemainingMs(state, 302_000)).toBe(0);
+    expect(state).toEqual({ failedCount: 3, lastFailedAt: 2_000, nextAttemptAt: null });
+    expect(waitRemainingMs(state, 2_000)).toBe(0);
   });
 
-  it('does not extend a running lock when failures keep coming', () => {
-    const locked = fail(3, 0);
-    expect(recordFailure(locked, 10_000, policy)).toBe(locked);
+  it('doubles the wait with each failure after that, up to the cap, and never locks', () => {
+    expect([4, 5, 6, 7, 8, 9, 10, 20, 1_000].map((n) => delayAfter(n, policy))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+    const state = fail(5, 0);
+    expect(state.nextAttemptAt).toBe(4_000 + 2_000);
+    expect(waitRemainingMs(state, 5_000)).toBe(1_000);
+    expect(waitRemainingMs(state, 6_000)).toBe(0);
   });
 
-  it('starts a new count once the window has passed', () => {
-    const state = fail(2, 0);
-    expect(recordFailure(state, 60_000, policy)).toEqual({ failedCount: 1, firstFailedAt: 60_000, lockedUntil: null });
-  });
-
-  it('starts a new count after a lock has run out', () => {
-    const locked = fail(3, 0);
-    expect(recordFailure(locked, 400_000, policy)).toEqual({ failedCount: 1, firstFailedAt: 400_000, lockedUntil: null });
-  });
-
-  it('counts failures spread over less than the window together', () => {
-    expect(fail(3, 0, 29_000).lockedUntil).toBe(58_000 + 300_000);
+  it('forgets failures after a quiet period', () => {
+    const state = fail(5, 0);
+    expect(recordFailure(state, 4_000 + 900_000, policy)).toEqual({ failedCount: 1, lastFailedAt: 904_000, nextAttemptAt: null });
+    expect(recordFailure(state, 4_000 + 899_999, policy).failedCount).toBe(6);
   });
 });

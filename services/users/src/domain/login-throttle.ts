@@ -1,39 +1,48 @@
-/** LoginThrottlePolicy says how many failures lock an account, over what window and for how long. */
+/**
+ * The login throttle: growing delays per account and client address, never
+ * a lock (the OWASP authentication guidance). A hard lock per account lets
+ * anyone lock anyone out, the admin included, by typing wrong passwords; a
+ * delay per (account, address) slows the one guessing while the owner,
+ * from another address, logs in as always. The first `freeFailures`
+ * failures cost nothing; each one after that doubles the wait before the
+ * next attempt from that address, from `baseDelayMs` up to `maxDelayMs`.
+ * Failures are forgotten after `forgetAfterMs` without one.
+ */
+
+/** LoginThrottlePolicy says how failures turn into delays. */
 export interface LoginThrottlePolicy {
-  maxFailures: number;
-  windowMs: number;
-  lockMs: number;
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  forgetAfterMs: number;
 }
 
-/** FailureState is an account's failed-login bookkeeping; times are epoch milliseconds. */
+/** FailureState is one (account, address) pair's bookkeeping; times are epoch milliseconds. */
 export interface FailureState {
   failedCount: number;
-  /** firstFailedAt starts the window in which failures are counted. */
-  firstFailedAt: number | null;
-  lockedUntil: number | null;
+  lastFailedAt: number | null;
+  /** nextAttemptAt is when the next attempt is allowed; null when it is allowed now. */
+  nextAttemptAt: number | null;
 }
 
-/** NO_FAILURES is the state after a successful login. */
-export const NO_FAILURES: Readonly<FailureState> = Object.freeze({ failedCount: 0, firstFailedAt: null, lockedUntil: null });
+/** NO_FAILURES is the state of a pair that has not failed (or has just succeeded). */
+export const NO_FAILURES: Readonly<FailureState> = Object.freeze({ failedCount: 0, lastFailedAt: null, nextAttemptAt: null });
 
-/** lockRemainingMs is how long the account stays locked at now; 0 when it is not locked. */
-export function lockRemainingMs(state: FailureState, now: number): number {
-  return state.lockedUntil !== null && state.lockedUntil > now ? state.lockedUntil - now : 0;
+/** waitRemainingMs is how long the pair must wait before its next attempt at now; 0 when it may try. */
+export function waitRemainingMs(state: FailureState, now: number): number {
+  return state.nextAttemptAt !== null && state.nextAttemptAt > now ? state.nextAttemptAt - now : 0;
 }
 
-/**
- * recordFailure returns the state after one more failed login at now.
- * Failures are counted in a fixed window from the first one; a failure after
- * the window, or after a lock has run out, starts a new count. Reaching
- * maxFailures locks the account for lockMs.
- */
+/** delayAfter is the wait that follows the count-th failure in a row. */
+export function delayAfter(count: number, policy: LoginThrottlePolicy): number {
+  if (count <= policy.freeFailures) return 0;
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(count - policy.freeFailures - 1, 40));
+}
+
+/** recordFailure returns the state after one more failed attempt at now. */
 export function recordFailure(state: FailureState, now: number, policy: LoginThrottlePolicy): FailureState {
-  if (lockRemainingMs(state, now) > 0) return state;
-  const lockExpired = state.lockedUntil !== null;
-  const windowOver = state.firstFailedAt === null || now - state.firstFailedAt >= policy.windowMs;
-  const fresh = lockExpired || windowOver;
-  const failedCount = fresh ? 1 : state.failedCount + 1;
-  const firstFailedAt = fresh ? now : state.firstFailedAt;
-  const lockedUntil = failedCount >= policy.maxFailures ? now + policy.lockMs : null;
-  return { failedCount, firstFailedAt, lockedUntil };
+  const remembered = state.lastFailedAt !== null && now - state.lastFailedAt < policy.forgetAfterMs ? state.failedCount : 0;
+  const failedCount = remembered + 1;
+  const delay = delayAfter(failedCount, policy);
+  return { failedCount, lastFailedAt: now, nextAttemptAt: delay > 0 ? now + delay : null };
 }

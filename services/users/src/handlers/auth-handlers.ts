@@ -1,8 +1,7 @@
 import { invalidArgument, maxWaitMs, type FieldViolation, type ServiceImplementation } from '@shop/kit';
 import type { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { accountLocked, invalidCredentials } from '../domain/errors';
-import { normalizeEmail } from '../domain/email';
-import { findUserByEmail } from '../store/users-store';
+import { clientAddress } from '../auth/client-address';
 import type { HandlerDeps } from './deps';
 import { toProtoUser, toTokenPair } from './to-proto';
 
@@ -15,24 +14,18 @@ function required(fields: Record<string, string>): void {
 
 /** createAuthHandlers implements shop.users.v1.AuthService. */
 export function createAuthHandlers(deps: HandlerDeps): ServiceImplementation<typeof AuthServiceDefinition> {
-  const { credentials, sessions, ring, db, revocations } = deps;
+  const { credentials, sessions, ring, revocations } = deps;
   return {
-    async login(req) {
+    async login(req, ctx) {
       required({ email: req.email.trim(), password: req.password });
-      const user = await findUserByEmail(db, normalizeEmail(req.email));
-      if (!user) {
-        // Same work and same answer as a wrong password; an unknown email is never reported as locked.
-        await credentials.burn(req.password);
-        throw invalidCredentials();
-      }
-      const check = await credentials.check(user.id, req.password);
+      // An unknown email is checked, throttled and answered exactly like a wrong password.
+      const check = await credentials.login(req.email, req.password, clientAddress(ctx));
       switch (check.kind) {
         case 'ok':
           return { tokens: toTokenPair(await sessions.start(check.user)), user: toProtoUser(check.user) };
-        case 'locked':
+        case 'throttled':
           throw accountLocked(check.retryAfterMs);
         case 'wrong':
-        case 'gone':
           throw invalidCredentials();
       }
     },

@@ -9,6 +9,7 @@ import {
   type ServiceImplementation,
 } from '@shop/kit';
 import type { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
+import { clientAddress } from '../auth/client-address';
 import type { PasswordCheck } from '../auth/credentials';
 import { displayNameProblem, normalizeDisplayName } from '../domain/display-name';
 import { MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email';
@@ -46,7 +47,7 @@ function passwordConfirmed(check: PasswordCheck, userId: string, field: string):
       return check.user;
     case 'wrong':
       throw invalidArgument([{ field, description: 'does not match the account’s password' }]);
-    case 'locked':
+    case 'throttled':
       throw accountLocked(check.retryAfterMs);
     case 'gone':
       throw notFound(USER_RESOURCE, userId);
@@ -111,7 +112,7 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
       if (req.currentPassword === '') violations.push({ field: 'current_password', description: 'is required' });
       if (!passwordMeetsRules(newPassword)) violations.push({ field: 'new_password', description: PASSWORD_RULES });
       if (violations.length > 0) throw invalidArgument(violations);
-      passwordConfirmed(await credentials.check(id, req.currentPassword), id, 'current_password');
+      passwordConfirmed(await credentials.confirm(id, req.currentPassword, clientAddress(ctx)), id, 'current_password');
       const hash = await credentials.hash(newPassword);
       const revoked = await db.transaction(async (tx) => {
         if (!(await replacePasswordHash(tx, id, hash, new Date(now())))) throw notFound(USER_RESOURCE, id);
@@ -126,7 +127,7 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
     async deleteCurrentUser(req, ctx) {
       const id = callerId(ctx);
       if (req.password === '') throw invalidArgument([{ field: 'password', description: 'is required' }]);
-      passwordConfirmed(await credentials.check(id, req.password), id, 'password');
+      passwordConfirmed(await credentials.confirm(id, req.password, clientAddress(ctx)), id, 'password');
       // Its sessions are listed as revoked first; the families and refresh tokens are then deleted with the account (ON DELETE CASCADE).
       await db.transaction(async (tx) => {
         await sessions.revokeAll(id, 'deleted', tx);

@@ -1,5 +1,4 @@
 import type { Queryable } from '@shop/kit';
-import type { FailureState } from '../domain/login-throttle';
 import { toUserRoles, type UserRole } from '../domain/roles';
 
 /** UserRecord is one row of the users table. */
@@ -11,7 +10,6 @@ export interface UserRecord {
   roles: UserRole[];
   createTime: Date;
   updateTime: Date;
-  failures: FailureState;
 }
 
 interface UserRow {
@@ -22,13 +20,12 @@ interface UserRow {
   roles: string[];
   create_time: Date;
   update_time: Date;
-  failed_login_count: number;
-  first_failed_login_at: Date | null;
-  locked_until: Date | null;
 }
 
-const COLUMNS =
-  'id, email, display_name, password_hash, roles, create_time, update_time, failed_login_count, first_failed_login_at, locked_until';
+// The lockout columns of migration 0001 (failed_login_count, first_failed_login_at,
+// locked_until) are no longer read: the throttle keeps its own table. They stay
+// for the previous release, which still uses them; a later release may drop them.
+const COLUMNS = 'id, email, display_name, password_hash, roles, create_time, update_time';
 
 function toRecord(row: UserRow): UserRecord {
   return {
@@ -39,16 +36,7 @@ function toRecord(row: UserRow): UserRecord {
     roles: toUserRoles(row.roles),
     createTime: row.create_time,
     updateTime: row.update_time,
-    failures: {
-      failedCount: row.failed_login_count,
-      firstFailedAt: row.first_failed_login_at?.getTime() ?? null,
-      lockedUntil: row.locked_until?.getTime() ?? null,
-    },
   };
-}
-
-function date(ms: number | null): Date | null {
-  return ms === null ? null : new Date(ms);
 }
 
 /** NewUser is what insertUser writes. */
@@ -107,16 +95,6 @@ export async function replacePasswordHash(q: Queryable, id: string, passwordHash
  */
 export async function upgradePasswordHash(q: Queryable, id: string, verifiedHash: string, upgradedHash: string): Promise<void> {
   await q.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [id, verifiedHash, upgradedHash]);
-}
-
-/** saveFailures writes an account's failed-login bookkeeping. */
-export async function saveFailures(q: Queryable, id: string, state: FailureState): Promise<void> {
-  await q.query('UPDATE users SET failed_login_count = $2, first_failed_login_at = $3, locked_until = $4 WHERE id = $1', [
-    id,
-    state.failedCount,
-    date(state.firstFailedAt),
-    date(state.lockedUntil),
-  ]);
 }
 
 /** setRoles replaces an account's roles. */
