@@ -18,10 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { credentials } from '@grpc/grpc-js';
-import { loadMigrations, migrate, openDatabase } from '@shop/kit';
+import pino from 'pino';
+import { createServer, loadMigrations, migrate, openDatabase, type ShopServer } from '@shop/kit';
+import { createTestAuth, type TestAuth } from '@shop/kit/testing';
 import { checkHealth } from '@shop/kit/testing/health-client';
 import { backends, dropSchema, TEST_DATABASE_URL, type Backend } from '@shop/kit/testing/start-test-service';
+import { ShopError } from '@shop/sdk/lib/errors';
 import { createPromiseClient } from '@shop/sdk/lib/promise-client';
+import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { freePort } from '../support/mesh';
@@ -42,22 +46,51 @@ function changedServices(): string[] {
   return [...new Set(names)].sort();
 }
 
-/** PROBES call a started service of the previous release the way its clients would. */
-const PROBES: Record<string, (address: string) => Promise<void>> = {
-  async users(address) {
-    const options = { defaultDeadlineMs: 5_000 };
-    const users = createPromiseClient(UserServiceDefinition, address, credentials.createInsecure(), options);
-    const auth = createPromiseClient(AuthServiceDefinition, address, credentials.createInsecure(), options);
-    try {
-      const email = `rollback-${randomBytes(4).toString('hex')}@example.com`;
-      await users.register({ email, password: 'a-long-password-1', displayName: 'Rolled Back' });
-      const { tokens } = await auth.login({ email, password: 'a-long-password-1' });
-      expect(tokens?.accessToken.split('.')).toHaveLength(3);
-      await auth.logout({ refreshToken: tokens!.refreshToken });
-    } finally {
-      users.close();
-      auth.close();
-    }
+/** Probe calls a started service of the previous release the way its clients would. */
+interface Probe {
+  /** env is what the service needs besides storage (the stand-in users service's address, for token keys). */
+  env?: (rig: Rig) => Record<string, string>;
+  call(address: string, rig: Rig): Promise<void>;
+}
+
+/** Rig is what probes share: test keys and a stand-in users service that publishes them. */
+interface Rig {
+  auth: TestAuth;
+  usersAddress: string;
+}
+
+const PROBES: Record<string, Probe> = {
+  users: {
+    async call(address) {
+      const options = { defaultDeadlineMs: 5_000 };
+      const users = createPromiseClient(UserServiceDefinition, address, credentials.createInsecure(), options);
+      const auth = createPromiseClient(AuthServiceDefinition, address, credentials.createInsecure(), options);
+      try {
+        const email = `rollback-${randomBytes(4).toString('hex')}@example.com`;
+        await users.register({ email, password: 'a-long-password-1', displayName: 'Rolled Back' });
+        const { tokens } = await auth.login({ email, password: 'a-long-password-1' });
+        expect(tokens?.accessToken.split('.')).toHaveLength(3);
+        await auth.logout({ refreshToken: tokens!.refreshToken });
+      } finally {
+        users.close();
+        auth.close();
+      }
+    },
+  },
+  orders: {
+    env: (rig) => ({ USERS_ADDRESS: rig.usersAddress }),
+    async call(address, rig) {
+      const orders = createPromiseClient(OrderServiceDefinition, address, credentials.createInsecure(), { defaultDeadlineMs: 5_000 });
+      try {
+        const user = { metadata: { authorization: `Bearer ${await rig.auth.userToken({ userId: `rollback-${randomBytes(3).toString('hex')}` })}` } };
+        // Reads the orders and sagas tables the newer schema has (an empty page for a new user).
+        expect((await orders.listOrders({}, user)).orders).toEqual([]);
+        const missing = await orders.getOrder({ orderId: '00000000-0000-4000-8000-000000000000' }, user).catch((err: unknown) => err);
+        expect((missing as ShopError).code).toBe(5);
+      } finally {
+        orders.close();
+      }
+    },
   },
 };
 
@@ -84,10 +117,24 @@ const services = changedServices();
 
 describe('the previous release against this tree\'s schema', () => {
   let tree: string;
-  beforeAll(() => {
+  let rig: Rig;
+  let users: ShopServer;
+  beforeAll(async () => {
     tree = extractPrevious();
+    const auth = await createTestAuth();
+    // A stand-in users service: the token keys, for services that verify user tokens (the spawned
+    // services keep their identity keys in the rig's keys directory, so it knows their tokens).
+    users = createServer({ log: pino({ level: 'silent' }), service: 'users', auth: auth.authenticators });
+    const unimplemented = async () => {
+      throw new Error('not part of the stand-in');
+    };
+    const stand = Object.fromEntries(Object.keys(AuthServiceDefinition.methods).map((m) => [m, unimplemented]));
+    users.addService(AuthServiceDefinition, { ...stand, getJwks: async () => ({ keys: (await auth.jwks()).keys }) } as never);
+    rig = { auth, usersAddress: `127.0.0.1:${await users.listen('127.0.0.1', 0)}` };
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await users?.shutdown({ graceMs: 0 });
+    rig?.auth.cleanup();
     if (tree) rmSync(tree, { recursive: true, force: true });
   });
 
@@ -112,7 +159,16 @@ describe('the previous release against this tree\'s schema', () => {
         const port = await freePort();
         child = spawn(process.execPath, ['--import', 'tsx', join(tree, 'services', name, 'src', 'main.ts')], {
           cwd: tree,
-          env: { ...process.env, LOG_LEVEL: 'info', GRPC_PORT: String(port), METRICS_PORT: '-1', SERVICE_KEYS_DIR: join(dataDir, 'keys'), PASSWORD_HASH_COST: '10', ...storage },
+          env: {
+            ...process.env,
+            LOG_LEVEL: 'info',
+            GRPC_PORT: String(port),
+            METRICS_PORT: '-1',
+            SERVICE_KEYS_DIR: rig.auth.keysDir,
+            PASSWORD_HASH_COST: '10',
+            ...PROBES[name]?.env?.(rig),
+            ...storage,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const collect = (d: Buffer) => void (output += d.toString());
@@ -128,7 +184,9 @@ describe('the previous release against this tree\'s schema', () => {
         }
         expect(output).toContain('the database schema is ahead of this build by migrations marked compatible');
         expect(applied.version).toBeGreaterThan(0);
-        await PROBES[name]!(address);
+        await PROBES[name]!.call(address, rig).catch((err: unknown) => {
+          throw new Error(`the previous release of ${name} failed a call: ${String(err)}\n${output}`);
+        });
       } finally {
         if (child && child.exitCode === null) {
           const exited = new Promise((r) => child!.once('exit', r));

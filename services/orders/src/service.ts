@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { createEvents, EVENT_FEED_CALLERS, installationSecret, register, type ServiceSpec } from '@shop/kit';
+import { createEvents, EVENT_FEED_CALLERS, installationSecret, register, type Database, type ServiceSpec } from '@shop/kit';
 import { CatalogServiceDefinition } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { InventoryServiceDefinition } from '@shop/sdk/ts/shop/inventory/v1/inventory_service';
 import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
@@ -13,6 +13,12 @@ import { markShipped } from './operations/mark-shipped';
 import { createOrderNotifier } from './saga/order-notifier';
 import { createSagaRunner, type SagaHooks } from './saga/saga-runner';
 import { createSagaSteps } from './saga/saga-steps';
+import { createPaymentTokens } from './saga/payment-tokens';
+
+/** A saga charges within seconds of PlaceOrder; a token is never held longer than this. */
+const PAYMENT_TOKEN_TTL_MS = 30 * 60_000;
+/** MAX_PAYMENT_TOKENS bounds the tokens held at once (a few hundred bytes each). */
+const MAX_PAYMENT_TOKENS = 100_000;
 
 /** SHIPMENT_SHIPPED is the event type that marks an order SHIPPED. */
 const SHIPMENT_SHIPPED = 'shop.events.v1.ShipmentShipped';
@@ -21,6 +27,8 @@ const SHIPMENT_SHIPPED = 'shop.events.v1.ShipmentShipped';
 export interface OrdersServiceOptions {
   /** hooks stop sagas at chosen checkpoints, to test recovery after a crash. */
   hooks?: SagaHooks;
+  /** database hands tests the service's own database, to check what it holds. */
+  database?: (db: Database) => void;
 }
 
 /**
@@ -37,13 +45,17 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
     migrationsDir: path.join(__dirname, '..', 'migrations'),
     internalCallers: { ...EVENT_FEED_CALLERS },
     async build({ config, log, db, clients, metrics }) {
+      options.database?.(db);
       const callTimeout = { defaultTimeoutMs: config.SAGA_CALL_TIMEOUT };
       const catalog = clients.createClient(CatalogServiceDefinition, config.CATALOG_ADDRESS);
       const inventory = clients.createClient(InventoryServiceDefinition, config.INVENTORY_ADDRESS, callTimeout);
       const payments = clients.createClient(PaymentServiceDefinition, config.PAYMENTS_ADDRESS, callTimeout);
       const notifier = createOrderNotifier();
       const closing = new AbortController();
+      // Payment tokens live in this process's memory only, for the charge step (see saga/payment-tokens.ts).
+      const paymentTokens = createPaymentTokens({ ttlMs: PAYMENT_TOKEN_TTL_MS, maxEntries: MAX_PAYMENT_TOKENS });
       const runner = createSagaRunner({
+        tokens: paymentTokens,
         db,
         log,
         notifier,
@@ -63,6 +75,7 @@ export function createOrdersService(options: OrdersServiceOptions = {}): Service
         catalog,
         runner,
         notifier,
+        paymentTokens,
         pageTokens: createPageTokenCodec(config.PAGE_TOKEN_SECRET ?? (await installationSecret(db, 'page-token'))),
         waitMs: config.PLACE_ORDER_WAIT,
         watchPollMs: config.WATCH_POLL_INTERVAL,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { status as Code } from '@grpc/grpc-js';
 import { backends, type Backend } from '@shop/kit/testing';
+import type { Database } from '@shop/kit';
 import { ShopError } from '@shop/sdk/lib/errors';
 import { ErrorReason } from '@shop/sdk/ts/shop/common/v1/errors';
 import { OrderState, type Order } from '@shop/sdk/ts/shop/orders/v1/order';
@@ -63,6 +64,7 @@ function createGate() {
 describe.each(backends())('the orders service on %s', (backend: Backend) => {
   let mesh: Mesh;
   let orders: OrdersInstance;
+  let ordersDb: Database;
   const gate = createGate();
 
   beforeAll(async () => {
@@ -70,7 +72,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     orders = await startOrders(mesh, {
       // Ambiguous charges (tok_slow) are retried within SAGA_STEP_TIMEOUT, far longer than the simulator's 1.5 s slow answer.
       env: { SAGA_RETRY_BACKOFF: '100ms', SAGA_RETRY_MAX_BACKOFF: '1s' },
-      options: { hooks: { checkpoint: (p) => gate.checkpoint(p) } },
+      options: { hooks: { checkpoint: (p) => gate.checkpoint(p) }, database: (db) => (ordersDb = db) },
     });
   });
 
@@ -266,6 +268,38 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
       expect(chargesOf(order.id).map((c) => c.status)).toEqual(['succeeded']);
       expect(await mesh.level(p.sku)).toMatchObject({ reserved: '0', sold: '1' });
+    });
+  });
+
+  describe('the payment token', () => {
+    /** holding lists every column of the orders database that holds `secret`, as text or as bytes. */
+    async function holding(secret: string): Promise<string[]> {
+      const { rows: columns } = await ordersDb.query<{ table_name: string; column_name: string; data_type: string }>(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea')`,
+      );
+      const found: string[] = [];
+      for (const c of columns) {
+        const test = c.data_type === 'bytea' ? `position(convert_to($1, 'UTF8') in "${c.column_name}") > 0` : `"${c.column_name}"::text LIKE '%' || $1 || '%'`;
+        const { rows } = await ordersDb.query<{ n: string }>(`SELECT count(*) AS n FROM "${c.table_name}" WHERE ${test}`, [secret]);
+        if (rows[0]!.n !== '0') found.push(`${c.table_name}.${c.column_name}`);
+      }
+      return found;
+    }
+
+    it('is in no table while the charge is in flight, nor after the order is confirmed', async () => {
+      const p = await mesh.product({ stock: 3 });
+      const ada = await mesh.as(freshUser());
+      expect(await holding('tok_slow')).toEqual([]);
+      // tok_slow: the provider answers after 1.5 s, so the checkout is in its charge step for a while.
+      // A short deadline: PlaceOrder answers the order as it stands, PENDING, while the saga goes on.
+      const { order: placed } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_slow' }, orders.client, { deadline: 600 });
+      expect(placed?.state).toBe(OrderState.ORDER_STATE_PENDING);
+      // Before: order_sagas.payment_token held it until the charge's outcome was known.
+      expect(await holding('tok_slow')).toEqual([]);
+      const order = await until(ada, placed!.id, (o) => o.state !== OrderState.ORDER_STATE_PENDING);
+      expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
+      expect(await holding('tok_slow')).toEqual([]);
     });
   });
 

@@ -45,7 +45,12 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
    * checkpoint, starts a fresh process on the same data and returns the
    * order as the fresh process finished it.
    */
-  async function crashAndResume(crashAt: { step: Step; at: SagaCheckpoint['at'] }, paymentToken: string, quantity: number) {
+  async function crashAndResume(
+    crashAt: { step: Step; at: SagaCheckpoint['at'] },
+    paymentToken: string,
+    quantity: number,
+    resume: { replayBeforeCharge?: boolean } = {},
+  ) {
     const storage = ordersStorage(backend);
     const product = await mesh.product({ stock: 5 });
     const user = await mesh.as(`crash-${randomBytes(3).toString('hex')}`);
@@ -91,15 +96,27 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
     expect(crashed).toBe(true);
     expect(placed.state).toBe(OrderState.ORDER_STATE_PENDING);
 
-    const fresh = await startOrders(mesh, { storage });
+    // With replayBeforeCharge the fresh process's charge step waits until the client has retried PlaceOrder.
+    let replayed!: () => void;
+    const replayedBeforeCharge = new Promise<void>((resolve) => (replayed = resolve));
+    const fresh = await startOrders(mesh, {
+      storage,
+      options: resume.replayBeforeCharge ? { hooks: { checkpoint: (p) => (p.step === 'CHARGE' && p.at === 'started' ? replayedBeforeCharge : undefined) } } : {},
+    });
+    const replay = () =>
+      fresh.client.placeOrder(
+        { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
+        { ...user, deadline: 1_000 },
+      );
     try {
+      if (resume.replayBeforeCharge) {
+        // The client retries (its first call may have timed out): the same key and request supply the token again.
+        expect((await replay()).order?.id).toBe(placed.id);
+        replayed();
+      }
       const finished = await until(fresh.client, user, placed.id, (o) => o.state !== OrderState.ORDER_STATE_PENDING);
       // A retry of the first PlaceOrder on the fresh process answers the same order.
-      const replay = await fresh.client.placeOrder(
-        { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
-        user,
-      );
-      expect(replay.order?.id).toBe(placed.id);
+      expect((await replay()).order?.id).toBe(placed.id);
       return { order: finished, product, user, fresh };
     } finally {
       await fresh.stop();
@@ -107,21 +124,34 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
     }
   }
 
-  const confirmingCrashes: Array<{ step: Step; at: SagaCheckpoint['at'] }> = [
-    { step: 'RESERVE', at: 'recorded' },
-    { step: 'CHARGE', at: 'started' },
+  // The payment token dies with the process that took the order (it is never stored): a charge that was sent is
+  // found by its key (FindCharge); one that was not can be sent only if the client retries PlaceOrder.
+  const confirmingCrashes: Array<{ step: Step; at: SagaCheckpoint['at']; replayBeforeCharge?: boolean }> = [
+    { step: 'RESERVE', at: 'recorded', replayBeforeCharge: true },
+    { step: 'CHARGE', at: 'started', replayBeforeCharge: true },
     { step: 'CHARGE', at: 'called' },
     { step: 'COMMIT', at: 'called' },
   ];
 
-  it.each(confirmingCrashes)('finishes an order exactly once after a crash at $step $at: one reservation, one charge', async (crashAt) => {
-    const { order, product, user } = await crashAndResume(crashAt, 'tok_approve', 2);
+  it.each(confirmingCrashes)('finishes an order exactly once after a crash at $step $at: one reservation, one charge', async ({ replayBeforeCharge, ...crashAt }) => {
+    const { order, product, user } = await crashAndResume(crashAt, 'tok_approve', 2, { replayBeforeCharge });
     expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
     expect(await mesh.level(product.sku)).toEqual({ onHand: '3', reserved: '0', available: '3', sold: '2' });
     expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_COMMITTED);
     const charges = mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id);
     expect(charges.map((c) => c.status)).toEqual(['succeeded']);
     expect((await mesh.payments.getPayment({ paymentId: order.paymentId }, user)).payment?.state).toBe(PaymentState.PAYMENT_STATE_CAPTURED);
+  });
+
+  it.each([
+    { step: 'RESERVE', at: 'recorded' },
+    { step: 'CHARGE', at: 'started' },
+  ] as Array<{ step: Step; at: SagaCheckpoint['at'] }>)('fails an order whose charge was never sent when its process died at $step $at, with nothing charged and the stock back', async (crashAt) => {
+    const { order, product } = await crashAndResume(crashAt, 'tok_approve', 2);
+    expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: expect.stringMatching(/Nothing was charged/) });
+    expect(await mesh.level(product.sku)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+    expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_RELEASED);
+    expect(mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id)).toEqual([]);
   });
 
   it('finishes the compensation of a declined order after a crash while releasing its stock', async () => {

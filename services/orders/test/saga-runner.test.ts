@@ -5,6 +5,7 @@ import { backends, captureLogger, dropSchema, TEST_DATABASE_URL, type Backend } 
 import { initialSaga, type Step, type StepOutcome } from '../src/domain/saga';
 import { Failures } from '../src/domain/step-outcomes';
 import { createOrderNotifier } from '../src/saga/order-notifier';
+import { createPaymentTokens } from '../src/saga/payment-tokens';
 import { createSagaRunner, type SagaRunner } from '../src/saga/saga-runner';
 import type { SagaSteps } from '../src/saga/saga-steps';
 import { findOrder, insertOrder } from '../src/store/order-repo';
@@ -64,7 +65,7 @@ describe.each(backends())('the saga runner on %s', (backend: Backend) => {
         priced: { lines: [{ productId: 'p', sku: 'SKU-1', name: 'Mug', quantity: 1n, unitPriceMinor: 100n }], currencyCode: 'EUR', totalMinor: 100n },
         shippingAddress: { recipient: 'Ada', lines: ['1 Road'], city: 'London', postalCode: 'N1', region: '', countryCode: 'GB' },
       });
-      await insertSaga(tx, id, initialSaga(), 'tok_approve');
+      await insertSaga(tx, id, initialSaga());
     });
     return id;
   }
@@ -83,6 +84,7 @@ describe.each(backends())('the saga runner on %s', (backend: Backend) => {
       maxBackoffMs: 50,
       recoveryIntervalMs: overrides.recoveryIntervalMs ?? 20,
       recoveryBatch: 50,
+      tokens: createPaymentTokens({ ttlMs: 60_000, maxEntries: 100 }),
     });
     runners.push(r);
     return r;

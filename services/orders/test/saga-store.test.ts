@@ -59,7 +59,7 @@ describe.each(backends())('saga leases on %s', (backend: Backend) => {
         priced: { lines: [{ productId: 'p', sku: 'SKU-1', name: 'n', quantity: 1n, unitPriceMinor: 100n }], currencyCode: 'EUR', totalMinor: 100n },
         shippingAddress: { recipient: 'Ada', lines: ['1 Road'], city: 'London', postalCode: 'N1', region: '', countryCode: 'GB' },
       });
-      await insertSaga(tx, id, initialSaga(), 'tok_approve');
+      await insertSaga(tx, id, initialSaga());
     });
     return id;
   }
@@ -93,20 +93,18 @@ describe.each(backends())('saga leases on %s', (backend: Backend) => {
     await claimSaga(dbs[0]!, held, 'someone', 60_000);
     await claimSaga(dbs[0]!, deferred, 'someone', 60_000);
     await releaseLease(dbs[0]!, deferred, 'someone', 60_000);
-    await dbs[0]!.transaction((tx) => saveSaga(tx, done, { ...initialSaga(), phase: 'DONE', outcome: 'FAILED' }, { keepToken: false }));
+    await dbs[0]!.transaction((tx) => saveSaga(tx, done, { ...initialSaga(), phase: 'DONE', outcome: 'FAILED' }));
     expect(await dueSagas(dbs[1]!, 10)).toEqual([free]);
   });
 
-  it('keeps the payment token only until the charge\'s outcome is known', async () => {
+  it('never stores a payment token, and clears one the previous release stored at the next save', async () => {
     const id = await newSaga();
+    const stored = async () => (await dbs[0]!.query<{ payment_token: string | null }>('SELECT payment_token FROM order_sagas WHERE order_id = $1', [id])).rows[0]!.payment_token;
+    expect(await stored()).toBeNull();
+    // The previous release wrote the token at PlaceOrder.
+    await dbs[0]!.query("UPDATE order_sagas SET payment_token = 'tok_approve' WHERE order_id = $1", [id]);
     await claimSaga(dbs[0]!, id, 'me', 60_000);
     await dbs[0]!.transaction((tx) => startNext(tx, id, 'me'));
-    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'RESERVE', { kind: 'done' }, { stepTimeoutMs: 30_000 }));
-    expect((await lockSaga(dbs[0]!, id))?.paymentToken).toBe('tok_approve');
-    await dbs[0]!.transaction((tx) => startNext(tx, id, 'me'));
-    await dbs[0]!.transaction((tx) => recordOutcome(tx, id, 'me', 'CHARGE', { kind: 'done', paymentId: 'pay-1' }, { stepTimeoutMs: 30_000 }));
-    const saga = await lockSaga(dbs[0]!, id);
-    expect(saga?.paymentToken).toBeUndefined();
-    expect(saga?.state).toMatchObject({ payment: 'CAPTURED', paymentId: 'pay-1' });
+    expect(await stored()).toBeNull();
   });
 });

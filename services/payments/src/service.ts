@@ -27,7 +27,7 @@ export const paymentsService: ServiceSpec<typeof paymentsEnv> = {
   name: 'payments',
   env: paymentsEnv,
   migrationsDir: path.join(__dirname, '..', 'migrations'),
-  internalCallers: { ...EVENT_FEED_CALLERS, Charge: ['orders'], Refund: ['orders'] },
+  internalCallers: { ...EVENT_FEED_CALLERS, Charge: ['orders'], Refund: ['orders'], FindCharge: ['orders'] },
   async build({ config, log, db, metrics, clients }) {
     const providerLog = log.child({ component: 'payment-provider' });
     const provider: ResilientProvider = withResilience(

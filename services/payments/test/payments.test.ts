@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { credentials, status as Code } from '@grpc/grpc-js';
 import { backends, createTestAuth, startTestService, type Backend, type TestAuth, type TestService } from '@shop/kit/testing';
 import { ShopError } from '@shop/sdk/lib/errors';
@@ -114,6 +114,27 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       paymentToken: over.token ?? 'tok_approve',
     };
   }
+
+  describe('FindCharge', () => {
+    it('answers the payment made under a key without charging, and NOT_FOUND for a key never charged', async () => {
+      const req = chargeRequest({ amount: 1234 });
+      const { payment } = await payments.charge(req, orders);
+      const before = sim.charges().length;
+      const found = await payments.findCharge({ idempotencyKey: req.idempotencyKey }, orders);
+      expect(found.payment).toMatchObject({ id: payment!.id, state: PaymentState.PAYMENT_STATE_CAPTURED, amount: { amountMinor: '1234' } });
+      expect(sim.charges()).toHaveLength(before);
+      const missing = await failure(payments.findCharge({ idempotencyKey: `order-${randomUUID()}-charge` }, orders));
+      expect(missing.code).toBe(Code.NOT_FOUND);
+      expect((await failure(payments.findCharge({ idempotencyKey: '' }, orders))).code).toBe(Code.INVALID_ARGUMENT);
+    });
+
+    it('is internal to the orders service', async () => {
+      const inventory = { metadata: { 'x-shop-service-token': await (await auth.identity('inventory')).token('payments') } };
+      for (const caller of [owner, admin, inventory]) {
+        expect((await failure(payments.findCharge({ idempotencyKey: 'order-x-charge' }, caller))).code).toBe(Code.PERMISSION_DENIED);
+      }
+    });
+  });
 
   describe('Charge', () => {
     it('captures an approved charge and answers a repeat from the ledger without calling the provider again', async () => {

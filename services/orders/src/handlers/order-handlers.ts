@@ -42,6 +42,9 @@ export function createOrderHandlers(deps: OrdersDeps): ServiceImplementation<typ
     async placeOrder(req, ctx) {
       const input = parsePlaceOrder(req);
       const { order } = await placeOrder(deps, ctx.user!.userId, input);
+      // Held in memory for the charge step, never stored. A replay (same key, same token: the request hash
+      // covers it) supplies it again, so a checkout whose process died before charging can still complete.
+      if (order.state === 'PENDING') deps.paymentTokens.keep(order.id, input.paymentToken);
       // A replay of a PENDING order kicks its saga too: harmless if it runs, and it resumes one left behind.
       const settled = order.state === 'PENDING' ? await settle(order, ctx, (n) => n.sagaDone === true || (n.order !== undefined && n.order.state !== 'PENDING')) : order;
       return { order: toOrder(settled) };

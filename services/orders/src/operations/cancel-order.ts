@@ -1,6 +1,6 @@
 import { failedPrecondition, type UserPrincipal } from '@shop/kit';
 import { canSee, orderNotFound } from '../domain/order-access';
-import { needsPaymentToken, requestCancel } from '../domain/saga';
+import { requestCancel } from '../domain/saga';
 import type { OrderRecord } from '../domain/types';
 import { emit } from '../events/emit';
 import { orderCancelled } from '../events/order-events';
@@ -42,7 +42,7 @@ export async function cancelOrder(deps: Pick<OrdersDeps, 'db'>, orderId: string,
         preconditionViolations: [{ type: 'ORDER_STATE', subject: orderId, description: `the order is ${order.state}` }],
       });
     }
-    await saveSaga(tx, orderId, cancelling, { keepToken: needsPaymentToken(cancelling) });
+    await saveSaga(tx, orderId, cancelling);
     const cancelled = await updateOrder(tx, order, { state: 'CANCELLED', failureReason: reason || DEFAULT_CANCEL_REASON });
     await appendLog(tx, { orderId, step: 'SAGA', event: 'started', detail: `cancelled by ${user.userId} while ${order.state}`, owner: '' });
     await emit(tx, orderCancelled(cancelled, user.userId));

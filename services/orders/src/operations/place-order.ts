@@ -46,7 +46,7 @@ export async function placeOrder(deps: Pick<OrdersDeps, 'db' | 'catalog'>, userI
       shippingAddress: input.shippingAddress,
     });
     if (order === undefined) return undefined;
-    await insertSaga(tx, id, initialSaga(), input.paymentToken);
+    await insertSaga(tx, id, initialSaga());
     await appendLog(tx, { orderId: id, step: 'SAGA', event: 'started', detail: 'order placed', owner: '' });
     await emit(tx, orderPlaced(order));
     return order;

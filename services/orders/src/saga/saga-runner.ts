@@ -1,8 +1,9 @@
 import { callContextStorage, type Database, type Logger } from '@shop/kit';
-import type { SagaLimits, Step } from '../domain/saga';
+import { needsPaymentToken, type SagaLimits, type Step } from '../domain/saga';
 import { findOrder } from '../store/order-repo';
 import { claimSaga, dueSagas, releaseLease, renewLease } from '../store/saga-repo';
 import type { OrderNotifier } from './order-notifier';
+import type { PaymentTokens } from './payment-tokens';
 import { recordOutcome, startNext } from './saga-transactions';
 import type { SagaSteps } from './saga-steps';
 
@@ -38,6 +39,8 @@ export interface SagaRunnerOptions extends SagaLimits {
   maxBackoffMs: number;
   recoveryIntervalMs: number;
   recoveryBatch: number;
+  /** tokens holds the payment tokens of the orders this process took (see payment-tokens.ts). */
+  tokens: PaymentTokens;
   hooks?: SagaHooks;
 }
 
@@ -129,6 +132,7 @@ export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
         const next = await db.transaction((tx) => startNext(tx, orderId, owner));
         if (next.kind === 'lost') lost = true;
         if (next.kind === 'finished') {
+          opts.tokens.forget(orderId);
           log.info({ orderId, outcome: next.outcome }, 'saga finished');
           opts.notifier.publish({ orderId, order: next.order, sagaDone: true });
         }
@@ -136,12 +140,13 @@ export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
         const { step } = next;
         if (await checkpoint({ orderId, step, at: 'started' })) return void (crashed = true);
 
-        const outcome = await opts.steps.run(step, { order, saga: next.saga.state, paymentToken: next.saga.paymentToken }, abort.signal);
+        const outcome = await opts.steps.run(step, { order, saga: next.saga.state, paymentToken: opts.tokens.get(orderId) }, abort.signal);
         if (abort.signal.aborted) return;
         if (await checkpoint({ orderId, step, at: 'called' })) return void (crashed = true);
 
         const recorded = await db.transaction((tx) => recordOutcome(tx, orderId, owner, step, outcome, opts));
         if (recorded.kind === 'lost') return void (lost = true);
+        if (!needsPaymentToken(recorded.saga)) opts.tokens.forget(orderId);
         if (recorded.order) opts.notifier.publish({ orderId, order: recorded.order });
         if (await checkpoint({ orderId, step, at: 'recorded' })) return void (crashed = true);
 

@@ -39,7 +39,7 @@ export interface SagaSteps {
 /** SagaStepsDeps are the clients the steps call and their settings. */
 export interface SagaStepsDeps {
   inventory: Pick<MeshClient<typeof InventoryServiceDefinition>, 'reserveStock' | 'commitReservation' | 'releaseReservation' | 'returnReservation'>;
-  payments: Pick<MeshClient<typeof PaymentServiceDefinition>, 'charge' | 'refund'>;
+  payments: Pick<MeshClient<typeof PaymentServiceDefinition>, 'charge' | 'refund' | 'findCharge'>;
   reservationTtlMs: number;
   callTimeoutMs: number;
 }
@@ -80,10 +80,29 @@ export function createSagaSteps(deps: SagaStepsDeps): SagaSteps {
     return onOk(value);
   }
 
+  /**
+   * chargeWithoutToken runs where the token is not held (a replica that
+   * recovers another's checkout, a restart): nothing can be sent, so
+   * payments is asked what happened under the charge's key. Nothing (NOT_FOUND,
+   * or a FAILED attempt that took nothing) fails the order with nothing
+   * charged; a captured payment completes the step; a declined one is the
+   * decline; a pending one is settled by payments' reconciler: ask again.
+   */
+  function chargeWithoutToken(order: OrderRecord, signal: AbortSignal): Promise<StepOutcome> {
+    return call(
+      () => payments.findCharge({ idempotencyKey: sagaKeys.charge(order.id) }, { deadline: deps.callTimeoutMs, signal }),
+      (r): StepOutcome => {
+        const state = r.payment?.state;
+        if (state === PaymentState.PAYMENT_STATE_DECLINED) return { kind: 'refused', failure: Failures.declined, paymentId: r.payment?.id ?? '' };
+        if (state === PaymentState.PAYMENT_STATE_FAILED) return { kind: 'refused', failure: Failures.paymentFailed };
+        return classifyCharged({ id: r.payment?.id ?? '', captured: isCaptured(state) });
+      },
+      (failure): StepOutcome => (failure.code === 5 ? { kind: 'refused', failure: Failures.paymentFailed } : { kind: 'retry', error: failure.message }),
+    );
+  }
+
   function charge({ order, paymentToken }: StepInput, signal: AbortSignal): Promise<StepOutcome> {
-    // Without the token the charge cannot be (re)sent; this happens only if
-    // the token was deleted while the charge's outcome was still open.
-    if (paymentToken === undefined) return Promise.resolve({ kind: 'refused', failure: Failures.paymentFailed });
+    if (paymentToken === undefined) return chargeWithoutToken(order, signal);
     return call(
       () =>
         payments.charge(

@@ -1,5 +1,5 @@
 import type { Queryable } from '@shop/kit';
-import { applyOutcome, begin, finish, needsPaymentToken, nextAction, type SagaLimits, type SagaOutcome, type SagaState, type Step, type StepOutcome } from '../domain/saga';
+import { applyOutcome, begin, finish, nextAction, type SagaLimits, type SagaOutcome, type SagaState, type Step, type StepOutcome } from '../domain/saga';
 import type { OrderRecord } from '../domain/types';
 import { emit } from '../events/emit';
 import { orderConfirmed, orderFailed } from '../events/order-events';
@@ -34,12 +34,12 @@ export async function startNext(tx: Queryable, orderId: string, owner: string): 
   if (action.kind === 'none') return { kind: 'idle' };
   if (action.kind === 'finish') {
     const order = await finishOrder(tx, orderId, saga.state, action.outcome);
-    await saveSaga(tx, orderId, finish(saga.state, action.outcome), { keepToken: false });
+    await saveSaga(tx, orderId, finish(saga.state, action.outcome));
     await appendLog(tx, { orderId, step: 'SAGA', event: 'finished', detail: action.outcome, owner });
     return { kind: 'finished', outcome: action.outcome, order };
   }
   const state = begin(saga.state, action.step);
-  await saveSaga(tx, orderId, state, { keepToken: needsPaymentToken(state) });
+  await saveSaga(tx, orderId, state);
   await appendLog(tx, { orderId, step: action.step, event: 'started', detail: saga.state.attempts > 0 ? `attempt ${saga.state.attempts + 1}` : '', owner });
   return { kind: 'step', step: action.step, saga: { ...saga, state } };
 }
@@ -50,13 +50,13 @@ export type Recorded = { kind: 'recorded'; saga: SagaState; order: OrderRecord |
 /**
  * recordOutcome stores a step's outcome (applyOutcome on the stored state)
  * and logs it. A payment id learnt from the charge is copied onto the
- * order. The payment token is deleted as soon as no Charge can follow.
+ * order.
  */
 export async function recordOutcome(tx: Queryable, orderId: string, owner: string, step: Step, outcome: StepOutcome, limits: SagaLimits): Promise<Recorded> {
   const saga = await lockSaga(tx, orderId);
   if (saga === undefined || saga.leaseOwner !== owner) return { kind: 'lost' };
   const state = applyOutcome(saga.state, step, outcome, limits);
-  await saveSaga(tx, orderId, state, { keepToken: needsPaymentToken(state) });
+  await saveSaga(tx, orderId, state);
   await appendLog(tx, { orderId, step, event: logEvent(outcome), detail: describe(outcome, saga.state, state), owner });
   let order: OrderRecord | undefined;
   if (state.paymentId !== '') {

@@ -5,32 +5,27 @@ import type { SagaState, Step } from '../domain/saga';
 export interface SagaRow {
   orderId: string;
   state: SagaState;
-  /** paymentToken is kept until the charge's outcome is known, then deleted. */
-  paymentToken: string | undefined;
   leaseOwner: string | undefined;
 }
 
 interface Row {
   order_id: string;
   state: SagaState;
-  payment_token: string | null;
   lease_owner: string | null;
 }
 
-const COLUMNS = 'order_id, state, payment_token, lease_owner';
+// The payment token is never stored (see saga/payment-tokens.ts). The
+// payment_token column of migration 0001 stays for the previous release,
+// which still writes it; every save here clears it.
+const COLUMNS = 'order_id, state, lease_owner';
 
 function toSaga(row: Row): SagaRow {
-  return { orderId: row.order_id, state: row.state, paymentToken: row.payment_token ?? undefined, leaseOwner: row.lease_owner ?? undefined };
+  return { orderId: row.order_id, state: row.state, leaseOwner: row.lease_owner ?? undefined };
 }
 
 /** insertSaga stores a new order's saga, due at once. */
-export async function insertSaga(q: Queryable, orderId: string, state: SagaState, paymentToken: string): Promise<void> {
-  await q.query('INSERT INTO order_sagas (order_id, phase, state, payment_token) VALUES ($1, $2, $3::jsonb, $4)', [
-    orderId,
-    state.phase,
-    JSON.stringify(state),
-    paymentToken,
-  ]);
+export async function insertSaga(q: Queryable, orderId: string, state: SagaState): Promise<void> {
+  await q.query('INSERT INTO order_sagas (order_id, phase, state) VALUES ($1, $2, $3::jsonb)', [orderId, state.phase, JSON.stringify(state)]);
 }
 
 /**
@@ -85,18 +80,19 @@ export async function readSaga(q: Queryable, orderId: string): Promise<SagaRow |
 }
 
 /**
- * saveSaga stores a saga's new state (lock it first). keepToken false
- * deletes the payment token; a DONE saga also gives up its lease.
+ * saveSaga stores a saga's new state (lock it first); a DONE saga also
+ * gives up its lease. It clears a payment token the previous release may
+ * have stored.
  */
-export async function saveSaga(q: Queryable, orderId: string, state: SagaState, opts: { keepToken: boolean }): Promise<void> {
+export async function saveSaga(q: Queryable, orderId: string, state: SagaState): Promise<void> {
   await q.query(
     `UPDATE order_sagas SET phase = $2, state = $3::jsonb, update_time = now(),
-            payment_token = CASE WHEN $4::boolean THEN payment_token END,
+            payment_token = NULL,
             lease_owner = CASE WHEN $2 = 'DONE' THEN NULL ELSE lease_owner END,
             lease_until = CASE WHEN $2 = 'DONE' THEN NULL ELSE lease_until END,
             next_attempt_at = now()
       WHERE order_id = $1`,
-    [orderId, state.phase, JSON.stringify(state), opts.keepToken],
+    [orderId, state.phase, JSON.stringify(state)],
   );
 }
 

@@ -76,6 +76,14 @@ export function parseRefund(req: {
 }
 
 /** parsePaymentId validates GetPayment's payment_id. */
+/** parseChargeKey validates FindCharge's idempotency key, as Charge's. */
+export function parseChargeKey(idempotencyKey: string): string {
+  const violations = new Violations();
+  checkId(violations, 'idempotency_key', idempotencyKey);
+  throwIfAny(violations);
+  return idempotencyKey;
+}
+
 export function parsePaymentId(paymentId: string): string {
   const violations = new Violations();
   checkUuid(violations, 'payment_id', paymentId);

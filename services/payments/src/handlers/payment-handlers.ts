@@ -1,16 +1,17 @@
 import { isAdmin, notFound, type ServiceImplementation } from '@shop/kit';
 import type { PaymentServiceDefinition } from '@shop/sdk/ts/shop/payments/v1/payment_service';
-import { parseCharge, parsePaymentId, parseRefund } from '../domain/requests';
+import { parseCharge, parseChargeKey, parsePaymentId, parseRefund } from '../domain/requests';
 import { charge } from '../operations/charge';
 import type { PaymentsDeps } from '../operations/deps';
 import { refund } from '../operations/refund';
-import { findById } from '../store/payment-repo';
+import { findById, findByKey } from '../store/payment-repo';
+import { listSucceededRefunds } from '../store/refund-repo';
 import { toPayment, toRefund } from './to-proto';
 
 /**
  * createPaymentHandlers implements shop.payments.v1.PaymentService:
  * validate, run the operation, map back. Who may call what (Charge and
- * Refund: the orders service; GetPayment: a signed-in user) is enforced by
+ * Refund and FindCharge: the orders service; GetPayment: a signed-in user) is enforced by
  * the runtime from the contract; GetPayment checks ownership.
  */
 export function createPaymentHandlers(deps: PaymentsDeps): ServiceImplementation<typeof PaymentServiceDefinition> {
@@ -30,6 +31,13 @@ export function createPaymentHandlers(deps: PaymentsDeps): ServiceImplementation
       // Someone else's payment is answered exactly like a missing one.
       if (payment === undefined || (payment.userId !== ctx.user?.userId && !isAdmin(ctx.user))) throw notFound('payment', id);
       return { payment: toPayment(payment) };
+    },
+
+    async findCharge(req) {
+      const key = parseChargeKey(req.idempotencyKey);
+      const found = await findByKey(deps.db, key);
+      if (found === undefined) throw notFound('charge', key);
+      return { payment: toPayment({ ...found.payment, refunds: await listSucceededRefunds(deps.db, found.payment.id) }) };
     },
   };
 }

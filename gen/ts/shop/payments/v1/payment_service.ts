@@ -97,6 +97,18 @@ export interface GetPaymentResponse {
   payment: Payment | undefined;
 }
 
+/** FindChargeRequest is the input of FindCharge. */
+export interface FindChargeRequest {
+  /** idempotency_key is the key the Charge was (or may have been) sent with. */
+  idempotencyKey: string;
+}
+
+/** FindChargeResponse is the output of FindCharge. */
+export interface FindChargeResponse {
+  /** payment is the payment made under the key, with its refunds. */
+  payment: Payment | undefined;
+}
+
 function createBaseChargeRequest(): ChargeRequest {
   return { idempotencyKey: "", orderId: "", userId: "", amount: undefined, paymentToken: "" };
 }
@@ -675,11 +687,153 @@ export const GetPaymentResponse: MessageFns<GetPaymentResponse> = {
   },
 };
 
+function createBaseFindChargeRequest(): FindChargeRequest {
+  return { idempotencyKey: "" };
+}
+
+export const FindChargeRequest: MessageFns<FindChargeRequest> = {
+  encode(message: FindChargeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindChargeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindChargeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindChargeRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: FindChargeRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FindChargeRequest>): FindChargeRequest {
+    return FindChargeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FindChargeRequest>): FindChargeRequest {
+    const message = createBaseFindChargeRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseFindChargeResponse(): FindChargeResponse {
+  return { payment: undefined };
+}
+
+export const FindChargeResponse: MessageFns<FindChargeResponse> = {
+  encode(message: FindChargeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindChargeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindChargeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindChargeResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: FindChargeResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FindChargeResponse>): FindChargeResponse {
+    return FindChargeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FindChargeResponse>): FindChargeResponse {
+    const message = createBaseFindChargeResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * PaymentService charges customers through a payment provider, refunds
  * them and keeps the ledger of payments.
  *
- * GetPayment is public. Charge and Refund are internal: they have no HTTP
+ * GetPayment is public. Charge, Refund and FindCharge are internal: they have no HTTP
  * route, the gateway never exposes them, and the payments service accepts
  * them only from the orders service, checked on the caller's service
  * identity. Every other caller gets PERMISSION_DENIED.
@@ -785,6 +939,24 @@ export const PaymentServiceDefinition = {
         },
       },
     },
+    /**
+     * FindCharge returns the payment made under a Charge's idempotency key, as
+     * it stands, without charging: what a caller asks when it lost Charge's
+     * answer and no longer holds the payment token to send Charge again (the
+     * orders service keeps the token in memory only, so a replica recovering
+     * another's checkout has none). A PENDING payment is settled by the
+     * payments service's own reconciler; ask again later. No payment under the
+     * key fails with NOT_FOUND: nothing was charged. Internal: only the orders
+     * service may call it.
+     */
+    findCharge: {
+      name: "FindCharge",
+      requestType: FindChargeRequest as typeof FindChargeRequest,
+      requestStream: false,
+      responseType: FindChargeResponse as typeof FindChargeResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS", _unknownFields: { 400008: [Buffer.from([4]) as Buffer] } },
+    },
   },
 } as const;
 
@@ -792,7 +964,7 @@ export const PaymentServiceDefinition = {
  * PaymentService charges customers through a payment provider, refunds
  * them and keeps the ledger of payments.
  *
- * GetPayment is public. Charge and Refund are internal: they have no HTTP
+ * GetPayment is public. Charge, Refund and FindCharge are internal: they have no HTTP
  * route, the gateway never exposes them, and the payments service accepts
  * them only from the orders service, checked on the caller's service
  * identity. Every other caller gets PERMISSION_DENIED.
@@ -861,6 +1033,25 @@ export const PaymentServiceService = {
     responseSerialize: (value: GetPaymentResponse): Buffer => Buffer.from(GetPaymentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetPaymentResponse => GetPaymentResponse.decode(value),
   },
+  /**
+   * FindCharge returns the payment made under a Charge's idempotency key, as
+   * it stands, without charging: what a caller asks when it lost Charge's
+   * answer and no longer holds the payment token to send Charge again (the
+   * orders service keeps the token in memory only, so a replica recovering
+   * another's checkout has none). A PENDING payment is settled by the
+   * payments service's own reconciler; ask again later. No payment under the
+   * key fails with NOT_FOUND: nothing was charged. Internal: only the orders
+   * service may call it.
+   */
+  findCharge: {
+    path: "/shop.payments.v1.PaymentService/FindCharge" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FindChargeRequest): Buffer => Buffer.from(FindChargeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FindChargeRequest => FindChargeRequest.decode(value),
+    responseSerialize: (value: FindChargeResponse): Buffer => Buffer.from(FindChargeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FindChargeResponse => FindChargeResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
@@ -902,6 +1093,17 @@ export interface PaymentServiceServer extends UntypedServiceImplementation {
    * only; others get NOT_FOUND.
    */
   getPayment: handleUnaryCall<GetPaymentRequest, GetPaymentResponse>;
+  /**
+   * FindCharge returns the payment made under a Charge's idempotency key, as
+   * it stands, without charging: what a caller asks when it lost Charge's
+   * answer and no longer holds the payment token to send Charge again (the
+   * orders service keeps the token in memory only, so a replica recovering
+   * another's checkout has none). A PENDING payment is settled by the
+   * payments service's own reconciler; ask again later. No payment under the
+   * key fails with NOT_FOUND: nothing was charged. Internal: only the orders
+   * service may call it.
+   */
+  findCharge: handleUnaryCall<FindChargeRequest, FindChargeResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
@@ -984,6 +1186,31 @@ export interface PaymentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * FindCharge returns the payment made under a Charge's idempotency key, as
+   * it stands, without charging: what a caller asks when it lost Charge's
+   * answer and no longer holds the payment token to send Charge again (the
+   * orders service keeps the token in memory only, so a replica recovering
+   * another's checkout has none). A PENDING payment is settled by the
+   * payments service's own reconciler; ask again later. No payment under the
+   * key fails with NOT_FOUND: nothing was charged. Internal: only the orders
+   * service may call it.
+   */
+  findCharge(
+    request: FindChargeRequest,
+    callback: (error: ServiceError | null, response: FindChargeResponse) => void,
+  ): ClientUnaryCall;
+  findCharge(
+    request: FindChargeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FindChargeResponse) => void,
+  ): ClientUnaryCall;
+  findCharge(
+    request: FindChargeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FindChargeResponse) => void,
   ): ClientUnaryCall;
 }
 
