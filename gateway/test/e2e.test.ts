@@ -300,6 +300,17 @@ describe('end to end through the gateway', () => {
         expect(direct).toBeInstanceOf(ShopError);
         expect((direct as ShopError).code).toBe(16);
         expect((direct as ShopError).reason).toBe('SESSION_REVOKED');
+
+        // The list is public, like the keys: any party verifying tokens can honour it.
+        const sid = (JSON.parse(Buffer.from(gone.token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+        const listedSessions = await http(base, 'GET', '/v1/auth/revoked-sessions');
+        expect(listedSessions.status).toBe(200);
+        const page = listedSessions.json as { sessions: Array<{ sessionId: string; expireTime: string }>; position: string };
+        expect(page.sessions.map((s) => s.sessionId)).toContain(sid);
+        // A long poll asking to wait past the caller's deadline answers before it, not 504.
+        const polled = await http(base, 'GET', `/v1/auth/revoked-sessions?afterPosition=${page.position}&maxWait=30s`, { headers: { 'grpc-timeout': '1500m' } });
+        expect(polled.status).toBe(200);
+        expect(polled.json).toMatchObject({ position: page.position });
       } finally {
         orders.close();
       }

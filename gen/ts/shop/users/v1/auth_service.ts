@@ -115,7 +115,8 @@ export interface ListRevokedSessionsRequest {
   afterPosition: string;
   /**
    * max_wait is how long the call may wait for a revocation when there is
-   * none after after_position, at most 30 s; unset or zero answers at once.
+   * none after after_position, at most 30 s and never past the call's
+   * deadline; unset or zero answers at once.
    */
   maxWait: Duration | undefined;
 }
@@ -1458,8 +1459,11 @@ export const AuthServiceDefinition = {
      * no call per request: a verifier loads the list when it starts
      * (after_position 0) and then asks for what follows its last position,
      * waiting in the call for up to max_wait when nothing is new (a long poll).
-     * Only sessions whose access tokens could still be valid are listed. It has
-     * no REST route: it serves the mesh and the gateway, not end users.
+     * Only sessions whose access tokens could still be valid are listed. Like
+     * GetJwks (and a certificate revocation list) it is public: a session id
+     * is a random name that only the token's holder can read, so the list lets
+     * any party that verifies access tokens honour logouts; the wait ends
+     * before the caller's deadline.
      */
     listRevokedSessions: {
       name: "ListRevokedSessions",
@@ -1467,7 +1471,44 @@ export const AuthServiceDefinition = {
       requestStream: false,
       responseType: ListRevokedSessionsResponse as typeof ListRevokedSessionsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS", _unknownFields: { 400008: [Buffer.from([1]) as Buffer] } },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: {
+          400008: [Buffer.from([1]) as Buffer],
+          578365826: [
+            Buffer.from([
+              27,
+              18,
+              25,
+              47,
+              118,
+              49,
+              47,
+              97,
+              117,
+              116,
+              104,
+              47,
+              114,
+              101,
+              118,
+              111,
+              107,
+              101,
+              100,
+              45,
+              115,
+              101,
+              115,
+              115,
+              105,
+              111,
+              110,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
   },
 } as const;
@@ -1541,8 +1582,11 @@ export const AuthServiceService = {
    * no call per request: a verifier loads the list when it starts
    * (after_position 0) and then asks for what follows its last position,
    * waiting in the call for up to max_wait when nothing is new (a long poll).
-   * Only sessions whose access tokens could still be valid are listed. It has
-   * no REST route: it serves the mesh and the gateway, not end users.
+   * Only sessions whose access tokens could still be valid are listed. Like
+   * GetJwks (and a certificate revocation list) it is public: a session id
+   * is a random name that only the token's holder can read, so the list lets
+   * any party that verifies access tokens honour logouts; the wait ends
+   * before the caller's deadline.
    */
   listRevokedSessions: {
     path: "/shop.users.v1.AuthService/ListRevokedSessions" as const,
@@ -1583,8 +1627,11 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    * no call per request: a verifier loads the list when it starts
    * (after_position 0) and then asks for what follows its last position,
    * waiting in the call for up to max_wait when nothing is new (a long poll).
-   * Only sessions whose access tokens could still be valid are listed. It has
-   * no REST route: it serves the mesh and the gateway, not end users.
+   * Only sessions whose access tokens could still be valid are listed. Like
+   * GetJwks (and a certificate revocation list) it is public: a session id
+   * is a random name that only the token's holder can read, so the list lets
+   * any party that verifies access tokens honour logouts; the wait ends
+   * before the caller's deadline.
    */
   listRevokedSessions: handleUnaryCall<ListRevokedSessionsRequest, ListRevokedSessionsResponse>;
 }
@@ -1671,8 +1718,11 @@ export interface AuthServiceClient extends Client {
    * no call per request: a verifier loads the list when it starts
    * (after_position 0) and then asks for what follows its last position,
    * waiting in the call for up to max_wait when nothing is new (a long poll).
-   * Only sessions whose access tokens could still be valid are listed. It has
-   * no REST route: it serves the mesh and the gateway, not end users.
+   * Only sessions whose access tokens could still be valid are listed. Like
+   * GetJwks (and a certificate revocation list) it is public: a session id
+   * is a random name that only the token's holder can read, so the list lets
+   * any party that verifies access tokens honour logouts; the wait ends
+   * before the caller's deadline.
    */
   listRevokedSessions(
     request: ListRevokedSessionsRequest,
