@@ -11,6 +11,68 @@ import { createTestAuth, type TestAuth } from '../testing/test-auth';
 import { captureLogger } from '../testing/capture-logger';
 import type { CallContext } from '../context/call-context';
 import { SERVICE_TOKEN_HEADER } from './middleware/auth';
+import { connect } from 'node:net';
+
+/** h2Frame writes one HTTP/2 frame. */
+function h2Frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head[3] = type;
+  head[4] = flags;
+  head.writeUInt32BE(streamId, 5);
+  return Buffer.concat([head, payload]);
+}
+
+/** hpackInt writes an HPACK integer (RFC 7541 5.1) with an n-bit prefix after the given first-byte bits. */
+function hpackInt(value: number, prefixBits: number, firstByte: number): Buffer {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) return Buffer.from([firstByte | value]);
+  const bytes = [firstByte | max];
+  let rest = value - max;
+  while (rest >= 128) {
+    bytes.push((rest % 128) + 128);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+/** literal writes a field as a literal without indexing, new name, no Huffman coding (RFC 7541 6.2.2). */
+function literal(name: string, value: string): Buffer {
+  return Buffer.concat([Buffer.from([0]), hpackInt(name.length, 7, 0), Buffer.from(name), hpackInt(Buffer.byteLength(value), 7, 0), Buffer.from(value)]);
+}
+
+/** oversizedRequestHeaders is a GetStock request whose one metadata field is 70,000 bytes. */
+function oversizedRequestHeaders(): Buffer {
+  return Buffer.concat([
+    literal(':method', 'POST'),
+    literal(':scheme', 'http'),
+    literal(':path', '/shop.inventory.v1.InventoryService/GetStock'),
+    literal(':authority', 'localhost'),
+    literal('content-type', 'application/grpc'),
+    literal('te', 'trailers'),
+    literal('x-big', 'a'.repeat(70_000)),
+  ]);
+}
+
+/** goawayCodes lists the error codes of the GOAWAY frames in what a server sent. */
+function goawayCodes(bytes: Buffer): number[] {
+  const codes: number[] = [];
+  for (let at = 0; at + 9 <= bytes.length; at += 9 + bytes.readUIntBE(at, 3)) {
+    if (bytes[at + 3] === 7) codes.push(bytes.readUInt32BE(at + 9 + 4));
+  }
+  return codes;
+}
+
+/** headerBlock splits a header block into HEADERS and CONTINUATION frames of at most 16 KiB. */
+function headerBlock(streamId: number, block: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let at = 0; at < block.length; at += 16_384) {
+    const last = at + 16_384 >= block.length;
+    frames.push(h2Frame(at === 0 ? 1 : 9, last ? 0x4 : 0, streamId, block.subarray(at, at + 16_384)));
+  }
+  return frames;
+}
 
 type Inventory = ServiceImplementation<typeof InventoryServiceDefinition>;
 
@@ -142,6 +204,41 @@ describe('a server built by createServer', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     release();
     await expect(Promise.all(first)).resolves.toHaveLength(2);
+  });
+
+  describe('request metadata', () => {
+    it('refuses metadata over 64 KiB with RESOURCE_EXHAUSTED and HEADERS_TOO_LARGE, and serves the connection on', async () => {
+      const { client } = await start(inventory(async (req) => ({ stock: { sku: req.sku } })));
+      // 20 fields of 5,000 bytes: each small enough for HTTP/2, together 100 kB.
+      const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`x-big-${i}`, 'a'.repeat(5_000)]));
+      const refused = (await client.getStock({ sku: 'MUG-1' }, { metadata: big }).catch((e: unknown) => e)) as ShopError;
+      expect(refused).toBeInstanceOf(ShopError);
+      expect(refused.code).toBe(Code.RESOURCE_EXHAUSTED);
+      expect(refused.reason).toBe('HEADERS_TOO_LARGE');
+      expect(refused.message).toMatch(/65536/);
+      // Just under the bound passes, and so does the next call on the connection.
+      const under = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`x-big-${i}`, 'a'.repeat(5_000)]));
+      await expect(client.getStock({ sku: 'MUG-1' }, { metadata: under })).resolves.toMatchObject({ stock: { sku: 'MUG-1' } });
+      await expect(client.getStock({ sku: 'MUG-1' })).resolves.toMatchObject({ stock: { sku: 'MUG-1' } });
+    });
+
+    it('closes a connection whose header field HTTP/2 cannot decode, so its client fails instead of waiting for its deadline', async () => {
+      // One literal field over 64 KiB is a COMPRESSION_ERROR in Node's HTTP/2
+      // (nghttp2): it sends GOAWAY but never closes the socket, so the client
+      // (gRPC C-core, for one) waits for its deadline and the server keeps
+      // the socket in CLOSE_WAIT for good. The server's keepalive ends it.
+      const { port } = await start(inventory(async (req) => ({ stock: { sku: req.sku } })));
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2Frame(4, 0, 0), ...headerBlock(1, oversizedRequestHeaders())]));
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const outcome = await Promise.race([closed, new Promise<'open'>((r) => setTimeout(() => r('open'), 20_000))]);
+      expect(goawayCodes(Buffer.concat(received))).toEqual([9]); // COMPRESSION_ERROR
+      expect(outcome).not.toBe('open');
+    }, 30_000);
   });
 
   it('gives a call without a deadline the default one and ends it with DEADLINE_EXCEEDED', async () => {

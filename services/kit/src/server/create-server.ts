@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { ServedCall } from '../context/served-call';
 import { sharedContract, type Contract, type MethodContract } from '../contract/contract';
 import { toStatus } from '../errors/to-status';
+import { resourceExhausted } from '../errors/domain-error';
 import { createCallDeadlines, type Chain } from './call-run';
 import type { CallStatus, CallStep } from './chain';
 import { methodPath, toGrpcDefinition, type ServiceDefinition, type ServiceImplementation, type MethodDefinition } from './definition';
@@ -24,6 +25,7 @@ import { createInFlightLimiter, overloaded, type InFlightLimiter } from './middl
 import { requestIdFrom } from './middleware/request-id';
 import { StreamRun, UnaryRun, type StreamHandler, type UnaryHandler } from './runs';
 import { errorOf } from './status-out';
+import { MAX_METADATA_BYTES, metadataSize } from './metadata-size';
 
 /** ServerDeps are what createServer needs; main.ts builds them. */
 export interface ServerDeps {
@@ -58,12 +60,23 @@ export interface ShopServer {
   shutdown(options?: { graceMs?: number; drainDelayMs?: number }): Promise<void>;
 }
 
+/** KEEPALIVE_TIME_MS is how often the server pings each connection; KEEPALIVE_TIMEOUT_MS how long it waits for the answer. */
+const KEEPALIVE_TIME_MS = 4_000;
+const KEEPALIVE_TIMEOUT_MS = 4_000;
+
 const SERVER_DEFAULT_OPTIONS: ChannelOptions = {
   // Clients keep idle channels alive with pings (see client keepalive); allow them.
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
   'grpc.max_concurrent_streams': 1000,
+  // A PING every KEEPALIVE_TIME_MS on every connection, and the connection
+  // ends when none comes back within KEEPALIVE_TIMEOUT_MS: it finds peers
+  // that vanished, and connections Node's HTTP/2 has given up on without
+  // closing them (a header field it cannot decode makes it send GOAWAY and
+  // stop reading, leaving the socket open and the client waiting).
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
   // channelz keeps per-call and per-session statistics (closures, counters
   // and timestamps on every call) for a channelz service the runtime does
   // not serve; its own metrics cover the same ground. Off, a cheap call
@@ -114,6 +127,11 @@ export function createServer(deps: ServerDeps): ShopServer {
     source: { getPeer(): string },
   ): ServedCall | undefined {
     const requestId = requestIdFrom(metadata);
+    const metadataBytes = metadataSize(metadata);
+    if (metadataBytes > MAX_METADATA_BYTES) {
+      refuse(toStatus(resourceExhausted('HEADERS_TOO_LARGE', `the request metadata is ${metadataBytes} bytes; at most ${MAX_METADATA_BYTES} are accepted`), requestId).status, requestId);
+      return undefined;
+    }
     if (!contractMethod) {
       refuse(toStatus(new Error(`${path} is not in the contract`), requestId).status, requestId);
       return undefined;

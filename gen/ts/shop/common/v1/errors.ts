@@ -69,7 +69,7 @@ export enum ErrorReason {
   ERROR_REASON_RATE_LIMITED = 17,
   /** ERROR_REASON_OVERLOADED - ERROR_REASON_OVERLOADED means the server is at its in-flight bound; retry with backoff. */
   ERROR_REASON_OVERLOADED = 18,
-  /** ERROR_REASON_AUTH_KEYS_UNAVAILABLE - ERROR_REASON_AUTH_KEYS_UNAVAILABLE means the token signing keys cannot be fetched, so no token can be checked; RetryInfo says when to retry. */
+  /** ERROR_REASON_AUTH_KEYS_UNAVAILABLE - ERROR_REASON_AUTH_KEYS_UNAVAILABLE means the token signing keys, or the list of revoked sessions, could not be loaded yet, so no token can be checked; RetryInfo says when to retry. */
   ERROR_REASON_AUTH_KEYS_UNAVAILABLE = 19,
   /** ERROR_REASON_METHOD_NOT_ALLOWED - ERROR_REASON_METHOD_NOT_ALLOWED means the REST path exists but not with this HTTP method (HTTP 405, with Allow). */
   ERROR_REASON_METHOD_NOT_ALLOWED = 20,
