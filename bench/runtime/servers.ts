@@ -26,6 +26,7 @@ import { createLogDestination } from '@shop/kit/log/log-destination';
 import { createBatchedDestination } from '@shop/kit/log/batched-destination';
 import { HANDLING_BUCKETS } from '@shop/kit/telemetry/metrics';
 import { cacheVerifiedTokens } from '@shop/kit/auth/verified-token-cache';
+import { createRevokedSessions, refuseRevokedSessions } from '@shop/kit/auth/revoked-sessions';
 import { createUserTokenVerifier } from '@shop/kit/auth/user-token-verifier';
 import { createServiceTokenVerifier } from '@shop/kit/auth/service-identity';
 import { BENCH_JWK, BENCH_KEYS_DIR } from './token';
@@ -71,9 +72,22 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
   // The services' own logger (format, redaction, trace mixin, batching), to a file.
   const log = createLogger({ service: 'bench', level: 'info', destination: createLogDestination(openSync('/tmp/shop-bench-kit.log', 'w')) });
   const metrics = createMetrics({ service: 'bench' });
-  const user = cacheVerifiedTokens(createUserTokenVerifier({ issuer: 'shop-users', audience: 'shop', fetchJwks: async () => ({ keys: [BENCH_JWK] }) }), {
-    expiresAt: (u) => u.expiresAt,
+  // As runService wires it: verdicts cached, then the revoked-session check
+  // (a list with one ended session that is not the benchmark's).
+  const revoked = createRevokedSessions({
+    source: async (after, _waitMs, signal) => {
+      if (after !== '0') await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return { sessions: [{ sessionId: 'another-session', expireTime: Date.now() + 3_600_000 }], position: '1' };
+    },
+    log,
   });
+  revoked.start();
+  const user = refuseRevokedSessions(
+    cacheVerifiedTokens(createUserTokenVerifier({ issuer: 'shop-users', audience: 'shop', fetchJwks: async () => ({ keys: [BENCH_JWK] }) }), {
+      expiresAt: (u) => u.expiresAt,
+    }),
+    revoked,
+  );
   const service = createServiceTokenVerifier({ keysDir: BENCH_KEYS_DIR });
   const server = createServer({
     log,
@@ -94,7 +108,12 @@ async function kit(): Promise<{ shutdown(): Promise<void> }> {
     commitReservation: fail, releaseReservation: fail, getReservation: fail, returnReservation: fail,
   });
   await server.listen('127.0.0.1', port);
-  return { shutdown: () => server.shutdown({ graceMs: 1_000 }) };
+  return {
+    shutdown: async () => {
+      await revoked.stop();
+      await server.shutdown({ graceMs: 1_000 });
+    },
+  };
 }
 
 /**
