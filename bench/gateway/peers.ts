@@ -70,7 +70,10 @@ export function buildGrpcGateway(): { binary: string } | { missing: string } {
     'Mgoogle/protobuf/descriptor.proto=github.com/golang/protobuf/protoc-gen-go/descriptor',
   ].join(',');
   const includes = ['-I', protoCopy, '-I', join(root, 'third_party', 'proto'), '-I', '/usr/include'];
-  const files = (dir: string) => readdirSync(join(protoCopy, dir)).filter((f) => f !== 'errors.proto' && f !== 'address.proto').map((f) => `${dir}/${f}`);
+  // Only what catalog_service.proto needs: not the error model, the address
+  // or the text rules (protovalidate's rules, which grpc-gateway v1 ignores).
+  const unused = new Set(['errors.proto', 'address.proto', 'text_rules.proto']);
+  const files = (dir: string) => readdirSync(join(protoCopy, dir)).filter((f) => !unused.has(f)).map((f) => `${dir}/${f}`);
   for (const dir of protoDirs) sh('protoc', [...includes, '--plugin=protoc-gen-go=/usr/bin/protoc-gen-go', `--go_out=plugins=grpc,${mappings}:${src}`, ...files(dir)]);
   sh('protoc', [...includes, `--plugin=protoc-gen-grpc-gateway=${plugin}`, `--grpc-gateway_out=logtostderr=true,${mappings}:${src}`, 'shop/catalog/v1/catalog_service.proto']);
   mkdirSync(join(src, 'shopbench', 'gw'), { recursive: true });

@@ -317,6 +317,64 @@ describe('end to end through the gateway', () => {
     });
   });
 
+  when('users', 'catalog', 'inventory', 'orders', 'payments')('control characters (the contract\'s printable rule)', () => {
+    // Before: each of these reached PostgreSQL, which refuses U+0000: 500 INTERNAL and an error log.
+    const NUL = '\u0000';
+    const violations = (res: { json: unknown }) =>
+      ((detail(res as never, 'google.rpc.BadRequest') as { fieldViolations?: Array<{ field: string; description: string }> } | undefined)?.fieldViolations ?? []).map((v) => v.field);
+
+    it('are a 400 naming the field on login, the admin user list, orders, cancellations and stock changes', async () => {
+      const admin = await adminToken();
+      const buyer = await signUp('nul');
+      const login = await http(base, 'POST', '/v1/auth/login', { body: { email: `a${NUL}b@x.example`, password: 'x' } });
+      expect(login.status).toBe(400);
+      expect(violations(login)).toEqual(['email']);
+      const listed = await http(base, 'GET', '/v1/users?emailPrefix=a%00b', { headers: bearer(admin) });
+      expect(listed.status).toBe(400);
+      expect(violations(listed)).toEqual(['email_prefix']);
+
+      const address = { recipient: 'Nul', lines: ['1 Road'], city: 'Town', postalCode: '12345', region: 'BY', countryCode: 'DE' };
+      const order = (change: Record<string, unknown>, token = 'tok_approve') =>
+        http(base, 'POST', '/v1/orders', {
+          headers: bearer(buyer.token),
+          body: { idempotencyKey: `nul-${randomBytes(4).toString('hex')}`, items: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: '1' }], shippingAddress: { ...address, ...change }, paymentToken: token },
+        });
+      for (const [field, change] of [
+        ['shipping_address.recipient', { recipient: `Nu${NUL}l` }],
+        ['shipping_address.lines[0]', { lines: [`1 Road${NUL}`] }],
+        ['shipping_address.city', { city: `T${NUL}own` }],
+        ['shipping_address.postal_code', { postalCode: `123${NUL}45` }],
+        ['shipping_address.region', { region: `B${NUL}Y` }],
+      ] as const) {
+        const placed = await order(change);
+        expect({ field, status: placed.status }).toEqual({ field, status: 400 });
+        expect(violations(placed)).toContain(field);
+      }
+      const tokenPlaced = await order({}, `tok_${NUL}approve`);
+      expect(tokenPlaced.status).toBe(400);
+      expect(violations(tokenPlaced)).toContain('payment_token');
+
+      const cancelled = await http(base, 'POST', '/v1/orders/00000000-0000-4000-8000-000000000000:cancel', { headers: bearer(buyer.token), body: { reason: `changed${NUL}` } });
+      expect(cancelled.status).toBe(400);
+      expect(violations(cancelled)).toEqual(['reason']);
+      const adjusted = await http(base, 'POST', `/v1/stock/NUL-${run}:adjust`, { headers: bearer(admin), body: { delta: '1', reason: `recount${NUL}` } });
+      expect(adjusted.status).toBe(400);
+      expect(violations(adjusted)).toEqual(['reason']);
+    });
+
+    it('are INVALID_ARGUMENT naming the field on gRPC Login', async () => {
+      const auth = createPromiseClient(AuthServiceDefinition, running.get('users')!.address, credentials.createInsecure(), { defaultDeadlineMs: 3_000 });
+      try {
+        const refused = (await auth.login({ email: `a${NUL}b@x.example`, password: 'x' }).catch((e: unknown) => e)) as ShopError;
+        expect(refused).toBeInstanceOf(ShopError);
+        expect(refused.code).toBe(3);
+        expect(refused.errorDetails.badRequest?.fieldViolations?.map((v) => v.field)).toEqual(['email']);
+      } finally {
+        auth.close();
+      }
+    });
+  });
+
   it('answers 503 with a JSON error for a service that is not running', async () => {
     const down = missing.find((m) => m !== 'users');
     if (down === undefined) return;

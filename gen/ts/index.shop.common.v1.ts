@@ -7,5 +7,6 @@
 
 export * from "./shop/common/v1/money";
 export * from "./shop/common/v1/access";
+export * from "./shop/common/v1/text_rules";
 export * from "./shop/common/v1/address";
 export * from "./shop/common/v1/errors";

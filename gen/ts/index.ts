@@ -7,3 +7,4 @@
 
 export * as google from "./index.google";
 export * as shop from "./index.shop";
+export * as buf from "./index.buf";

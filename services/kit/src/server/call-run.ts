@@ -55,6 +55,9 @@ export abstract class CallRun implements CallInfo, Deadlined {
     chain.deadlines.add(this, ctx.deadline);
   }
 
+  /** request is the call's decoded request. */
+  abstract get request(): unknown;
+
   /** invoke runs the handler (and, for a stream, writes its messages); its result goes to `accept`. */
   protected abstract invoke(): Promise<unknown>;
 

@@ -11,6 +11,8 @@ export interface CallInfo {
   /** type is "unary" or "server_stream", as metrics label it. */
   readonly type: 'unary' | 'server_stream';
   readonly ctx: CallContext;
+  /** request is the decoded request message (the one request of a server stream). */
+  readonly request: unknown;
   /** scope is the call's AsyncLocalStorage store; a step may set `scope.trace` to make a span active for the handler. */
   readonly scope: CallScope;
   /** startedAt is performance.now() when the call arrived. */

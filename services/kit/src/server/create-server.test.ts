@@ -206,6 +206,27 @@ describe('a server built by createServer', () => {
     await expect(Promise.all(first)).resolves.toHaveLength(2);
   });
 
+  describe('contract rules (buf.validate)', () => {
+    it('refuses a request that breaks them with INVALID_ARGUMENT naming the field, before the handler runs', async () => {
+      let ran = 0;
+      const impl = inventory(unimplemented);
+      impl.adjustStock = async (req) => {
+        ran += 1;
+        return { stock: { sku: req.sku } };
+      };
+      const { client } = await start(impl);
+      const admin = { authorization: `Bearer ${await auth.userToken({ userId: 'u-admin', roles: ['admin', 'customer'] })}` };
+      const refused = (await client.adjustStock({ sku: 'MUG-1', delta: '1', reason: 'recount\u0000' }, { metadata: admin }).catch((e: unknown) => e)) as ShopError;
+      expect(refused).toBeInstanceOf(ShopError);
+      expect(refused.code).toBe(Code.INVALID_ARGUMENT);
+      expect(refused.reason).toBe('VALIDATION_FAILED');
+      expect(refused.errorDetails.badRequest?.fieldViolations).toEqual([expect.objectContaining({ field: 'reason', description: 'must not contain control characters' })]);
+      expect(ran).toBe(0);
+      await expect(client.adjustStock({ sku: 'MUG-1', delta: '1', reason: 'recount' }, { metadata: admin })).resolves.toMatchObject({ stock: { sku: 'MUG-1' } });
+      expect(ran).toBe(1);
+    });
+  });
+
   describe('request metadata', () => {
     it('refuses metadata over 64 KiB with RESOURCE_EXHAUSTED and HEADERS_TOO_LARGE, and serves the connection on', async () => {
       const { client } = await start(inventory(async (req) => ({ stock: { sku: req.sku } })));

@@ -20,6 +20,7 @@ import { createHealth, type Health, type ReadinessCheck } from './health';
 import { createReflection } from './reflection';
 import { createAuthentication, type Authenticators, type InternalCallers } from './middleware/auth';
 import { createCallLogging } from './middleware/logging';
+import { createRequestValidation } from './middleware/validation';
 import { createServerTracing } from './middleware/tracing';
 import { createInFlightLimiter, overloaded, type InFlightLimiter } from './middleware/overload';
 import { requestIdFrom } from './middleware/request-id';
@@ -106,6 +107,7 @@ export function createServer(deps: ServerDeps): ShopServer {
     createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
     createAuthentication(deps.auth, { service: deps.service, internalCallers: deps.internalCallers }),
+    createRequestValidation(contract),
   ];
   const serviceNames: string[] = [];
   let draining = false;

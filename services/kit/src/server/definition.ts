@@ -1,5 +1,6 @@
 import type { ServiceDefinition as GrpcServiceDefinition, MethodDefinition as GrpcMethodDefinition } from '@grpc/grpc-js';
 import type { CallContext } from '../context/call-context';
+import { rememberRequestBytes } from './request-bytes';
 
 // The definition types are the SDK's: one description of a generated
 // service for its clients and for the runtime that serves it.
@@ -35,7 +36,11 @@ export function toGrpcDefinition(service: ServiceDefinition): GrpcServiceDefinit
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       requestSerialize: (value) => Buffer.from(method.requestType.encode(value).finish()),
-      requestDeserialize: (bytes) => method.requestType.decode(bytes),
+      requestDeserialize: (bytes: Buffer) => {
+        const request = method.requestType.decode(bytes) as object;
+        rememberRequestBytes(request, bytes);
+        return request;
+      },
       responseSerialize: (value) => Buffer.from(method.responseType.encode(value).finish()),
       responseDeserialize: (bytes) => method.responseType.decode(bytes),
       originalName: key,

@@ -40,6 +40,10 @@ export class UnaryRun extends CallRun {
     call.on('cancelled', onCancelled);
   }
 
+  get request(): unknown {
+    return this.call.request;
+  }
+
   protected invoke(): Promise<unknown> {
     return this.handler(this.call.request, this.ctx);
   }
@@ -70,6 +74,10 @@ export class StreamRun extends CallRun {
     super(chain, path, contract, ctx);
     (call as WithRun)[RUN] = this;
     call.on('cancelled', onCancelled);
+  }
+
+  get request(): unknown {
+    return this.call.request;
   }
 
   protected async invoke(): Promise<unknown> {
