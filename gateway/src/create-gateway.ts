@@ -4,7 +4,7 @@ import { status as Code } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
-import { cacheVerifiedTokens, createRevokedSessions, createUserTokenVerifier, newRequestId, refuseRevokedSessions, type Contract, type RevocationSource } from '@shop/kit';
+import { cacheVerifiedTokens, createContractRules, createRevokedSessions, createUserTokenVerifier, newRequestId, refuseRevokedSessions, type Contract, type RevocationSource } from '@shop/kit';
 import { ErrorRenderer } from './errors/error-body';
 import { GatewayError } from './errors/gateway-error';
 import type { Reason } from './errors/reason';
@@ -174,7 +174,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const errors = new ErrorRenderer(registry);
   const handler = createHandler({
     router,
-    requests: new RequestBuilder(registry, settings.maxJsonDepth),
+    requests: new RequestBuilder(registry, settings.maxJsonDepth, createContractRules(registry)),
     codec,
     errors,
     channelFor: (route) => routeChannels.get(route)!,

@@ -128,6 +128,16 @@ describe('the gateway', () => {
       expect(keys).toContain('x-request-id');
     });
 
+    it('checks the contract\'s rules itself, so a request that breaks them costs no upstream call', async () => {
+      const res = await http(base, 'POST', '/v1/stock/MUG-001:adjust', { headers: bearer(admin), body: { delta: '1', reason: 'recount\u0000' } });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ status: 'INVALID_ARGUMENT' });
+      const badRequest = (res.json.error.details as Array<{ '@type': string; fieldViolations?: unknown }>).find((d) => d['@type'].endsWith('google.rpc.BadRequest'));
+      expect(badRequest?.fieldViolations).toEqual([{ field: 'reason', description: 'must not contain control characters' }]);
+      const metrics = await http(base, 'GET', '/metrics');
+      expect(metrics.text).not.toMatch(/grpc_client_\w+\{[^}]*grpc_method="AdjustStock"/);
+    });
+
     it('forwards the client address it sees in x-forwarded-for, never the client\'s own claim', async () => {
       shop.seen.metadata.length = 0;
       await http(base, 'GET', '/v1/products/p-1', { headers: { 'x-forwarded-for': '203.0.113.99' } });

@@ -1,5 +1,6 @@
 import { fromJson, ScalarType, toBinary, type DescField, type DescMessage, type JsonObject, type JsonValue, type Registry } from '@bufbuild/protobuf';
 import { protoCamelCase } from '@bufbuild/protobuf/reflect';
+import type { ContractRules } from '@shop/kit';
 import { invalidArgument, type FieldViolation } from '../errors/gateway-error';
 import type { Route } from '../routing/routes';
 import { jsonDepthExceeds } from './json-depth';
@@ -61,6 +62,8 @@ export class RequestBuilder {
   constructor(
     private readonly registry: Registry,
     private readonly maxJsonDepth: number,
+    /** rules are the contract's buf.validate rules, checked here so an invalid request costs no upstream call. */
+    private readonly rules?: ContractRules,
   ) {}
 
   /** build returns the encoded request message or throws a 400 GatewayError. */
@@ -75,13 +78,18 @@ export class RequestBuilder {
       const violation = locateJsonError(route.input, json, this.registry, []) ?? { field: '', description: describe(err) };
       throw invalidArgument(violation.field === '' ? violation.description : `${violation.field}: ${violation.description}`, violation.field === '' ? [] : [violation], err);
     }
+    if (this.rules?.appliesTo(route.input)) {
+      const violations = this.rules.check(route.input, message);
+      if (violations.length > 0) throw invalidArgument(violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
+    }
     return toBinary(route.input, message);
   }
 
   private plan(route: Route): Plan {
     let plan = this.plans.get(route);
     if (plan) return plan;
-    const fastPossible = route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
+    // A route whose request has rules always builds the message, to check them.
+    const fastPossible = !(this.rules?.appliesTo(route.input) ?? false) && route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
     const mask = route.input.fields.find((f) => f.name === 'update_mask' && f.message?.typeName === FIELD_MASK);
     plan = {
       fast: fastPossible ? route.pathFields.map((chain) => chain[0].number) : undefined,

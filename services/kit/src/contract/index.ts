@@ -1,2 +1,4 @@
 export { loadContract, sharedContract } from './contract';
 export type { Access, Contract, HttpBinding, MethodContract } from './contract';
+export { createContractRules } from './rules';
+export type { ContractRules, RuleViolation } from './rules';

@@ -209,10 +209,12 @@ describe('a server built by createServer', () => {
   describe('contract rules (buf.validate)', () => {
     it('refuses a request that breaks them with INVALID_ARGUMENT naming the field, before the handler runs', async () => {
       let ran = 0;
-      const impl = inventory(unimplemented);
-      impl.adjustStock = async (req) => {
-        ran += 1;
-        return { stock: { sku: req.sku } };
+      const impl: Inventory = {
+        ...inventory(unimplemented),
+        adjustStock: async (req) => {
+          ran += 1;
+          return { stock: { sku: req.sku } };
+        },
       };
       const { client } = await start(impl);
       const admin = { authorization: `Bearer ${await auth.userToken({ userId: 'u-admin', roles: ['admin', 'customer'] })}` };

@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { ServedCall } from '../context/served-call';
 import { sharedContract, type Contract, type MethodContract } from '../contract/contract';
+import { createContractRules } from '../contract/rules';
 import { toStatus } from '../errors/to-status';
 import { resourceExhausted } from '../errors/domain-error';
 import { createCallDeadlines, type Chain } from './call-run';
@@ -95,6 +96,7 @@ const SERVER_DEFAULT_OPTIONS: ChannelOptions = {
  */
 export function createServer(deps: ServerDeps): ShopServer {
   const contract = deps.contract ?? sharedContract();
+  const rules = createContractRules(contract.registry);
   const grpc = new Server({ ...SERVER_DEFAULT_OPTIONS, ...deps.grpcOptions });
   const health = createHealth(deps.readiness ?? [], deps.log);
   const limiter = createInFlightLimiter(deps.maxInFlight ?? 1000);
@@ -107,7 +109,7 @@ export function createServer(deps: ServerDeps): ShopServer {
     createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
     createAuthentication(deps.auth, { service: deps.service, internalCallers: deps.internalCallers }),
-    createRequestValidation(contract),
+    createRequestValidation(rules),
   ];
   const serviceNames: string[] = [];
   let draining = false;
@@ -180,7 +182,13 @@ export function createServer(deps: ServerDeps): ShopServer {
         const bound = handler.bind(implementation);
         handlers[key] = method.responseStream ? adaptServerStream(path, method, bound) : adaptUnary(path, method, bound);
       }
-      grpc.addService(toGrpcDefinition(definition), handlers);
+      grpc.addService(
+        toGrpcDefinition(definition, (path) => {
+          const method = contract.method(path);
+          return method !== undefined && rules.appliesTo(method.desc.input);
+        }),
+        handlers,
+      );
       serviceNames.push(definition.fullName);
       health.track(definition.fullName);
     },

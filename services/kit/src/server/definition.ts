@@ -27,20 +27,29 @@ export function methodPath(service: ServiceDefinition, method: MethodDefinition)
   return `/${service.fullName}/${method.name}`;
 }
 
-/** toGrpcDefinition builds the @grpc/grpc-js service definition (paths and serializers) from a ts-proto generic one. */
-export function toGrpcDefinition(service: ServiceDefinition): GrpcServiceDefinition {
+/**
+ * toGrpcDefinition builds the @grpc/grpc-js service definition (paths and
+ * serializers) from a ts-proto generic one. For the methods `keepsBytes`
+ * names, each decoded request remembers the bytes it came from (for the
+ * contract rules check, see request-bytes.ts); the others pay nothing.
+ */
+export function toGrpcDefinition(service: ServiceDefinition, keepsBytes: (path: string) => boolean = () => false): GrpcServiceDefinition {
   const out: Record<string, GrpcMethodDefinition<unknown, unknown>> = {};
   for (const [key, method] of Object.entries(service.methods)) {
+    const path = methodPath(service, method);
+    const decode = (bytes: Buffer) => method.requestType.decode(bytes);
     out[key] = {
-      path: methodPath(service, method),
+      path,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       requestSerialize: (value) => Buffer.from(method.requestType.encode(value).finish()),
-      requestDeserialize: (bytes: Buffer) => {
-        const request = method.requestType.decode(bytes) as object;
-        rememberRequestBytes(request, bytes);
-        return request;
-      },
+      requestDeserialize: keepsBytes(path)
+        ? (bytes: Buffer) => {
+            const request = decode(bytes) as object;
+            rememberRequestBytes(request, bytes);
+            return request;
+          }
+        : decode,
       responseSerialize: (value) => Buffer.from(method.responseType.encode(value).finish()),
       responseDeserialize: (bytes) => method.responseType.decode(bytes),
       originalName: key,
