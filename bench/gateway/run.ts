@@ -45,10 +45,18 @@ interface Server {
   output: string;
 }
 
+/** running are the servers started and not yet exited: a failed run must not leave them holding the benchmark's ports. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function startServer(name: string, args: string[], profile = false, command?: string[]): Promise<Server> {
   const node = [...(profile && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', join(__dirname, 'servers.ts'), ...args];
   const child = spawn('taskset', ['-c', '0', ...(command ?? [process.execPath, ...node])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const server: Server = { name, child, output: '' };
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stdout!.on('data', (d: Buffer) => (server.output += d.toString()));
   return new Promise((resolve, reject) => {
     const check = setInterval(() => {
