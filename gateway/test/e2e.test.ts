@@ -19,7 +19,9 @@ import { ShopError } from '@shop/sdk/lib/errors';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { freePort } from '../../test/support/mesh';
+import { ScalarType, type DescField } from '@bufbuild/protobuf';
 import { createGateway, type Gateway } from '../src/create-gateway';
+import { openApiPath } from '../src/routing/path-template';
 import { detail, errorOf, http } from './support/http';
 
 const SERVICES = ['users', 'catalog', 'inventory', 'orders', 'payments', 'shipping'] as const;
@@ -360,6 +362,41 @@ describe('end to end through the gateway', () => {
       const adjusted = await http(base, 'POST', `/v1/stock/NUL-${run}:adjust`, { headers: bearer(admin), body: { delta: '1', reason: `recount${NUL}` } });
       expect(adjusted.status).toBe(400);
       expect(violations(adjusted)).toEqual(['reason']);
+    });
+
+    it('never answer 5xx, in any string field of any route', async () => {
+      // Every route, every string field it takes (path, query, body), with a NUL in it; the other path variables get a harmless value.
+      const admin = await adminToken();
+      const failures: string[] = [];
+      for (const route of gateway.routes.filter((r) => !r.streaming)) {
+        const variables = route.template.variables.map((v) => v.fieldPath.join('.'));
+        const path = (nulIn?: string) => openApiPath(route.template).replace(/\{([^}]+)\}/g, (_, name: string) => (name === nulIn ? 'a%00b' : 'x-1'));
+        const strings = (desc: typeof route.input) => desc.fields.filter((f) => (f.fieldKind === 'scalar' || f.fieldKind === 'list') && f.scalar === ScalarType.STRING);
+        const cases: Array<{ field: string; path: string; query?: string; body?: object }> = variables.map((v) => ({ field: v, path: path(v) }));
+        const value = (f: DescField) => (f.fieldKind === 'list' ? [`a${NUL}b`] : `a${NUL}b`);
+        if (route.body === '*') {
+          for (const f of strings(route.input).filter((f) => !variables.includes(f.name))) cases.push({ field: f.name, path: path(), body: { [f.jsonName]: value(f) } });
+          // One level down: the string fields of message fields (an address, an order's items).
+          for (const m of route.input.fields.filter((f) => f.message !== undefined && f.message.typeName.startsWith('shop.') && f.fieldKind !== 'map')) {
+            for (const f of strings(m.message!)) {
+              const inner = { [f.jsonName]: value(f) };
+              cases.push({ field: `${m.name}.${f.name}`, path: path(), body: { [m.jsonName]: m.fieldKind === 'list' ? [inner] : inner } });
+            }
+          }
+        } else if (route.bodyField?.message !== undefined) {
+          for (const f of strings(route.bodyField.message)) cases.push({ field: `${route.body}.${f.name}`, path: path(), body: { [f.jsonName]: value(f) } });
+        }
+        if (route.body !== '*') {
+          for (const f of strings(route.input).filter((f) => !variables.includes(f.name) && f.name !== route.body)) {
+            cases.push({ field: f.name, path: path(), query: `${f.jsonName}=a%00b` });
+          }
+        }
+        for (const c of cases) {
+          const res = await http(base, route.httpMethod, c.query === undefined ? c.path : `${c.path}?${c.query}`, { headers: bearer(admin), ...(c.body === undefined ? {} : { body: c.body }) });
+          if (res.status >= 500) failures.push(`${route.httpMethod} ${route.template.source} ${c.field}: ${res.status} ${res.text.slice(0, 160)}`);
+        }
+      }
+      expect(failures).toEqual([]);
     });
 
     it('are INVALID_ARGUMENT naming the field on gRPC Login', async () => {
