@@ -103,7 +103,8 @@ export function createServer(deps: ServerDeps): ShopServer {
   const defaultDeadlineMs = deps.defaultDeadlineMs ?? 10_000;
   // The chain, outermost first: tracing makes the span every later step
   // and the handler run under; logging and metrics see every outcome,
-  // including a refused token; authentication is last, next to the handler.
+  // including a refused token; authentication, then the contract rules,
+  // come last, next to the handler.
   const steps: CallStep[] = [
     createServerTracing(),
     createCallLogging(deps.log),
