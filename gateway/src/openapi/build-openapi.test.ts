@@ -61,6 +61,19 @@ describe('buildOpenApi', () => {
     expect((doc.components.schemas['shop.users.v1.LoginRequest'] as any).properties.password.writeOnly).toBe(true);
   });
 
+  it('publishes the contract\'s rules: shop.common.v1.printable as a pattern that refuses control characters, on fields, items and query parameters', () => {
+    const address = (doc.components as any).schemas['shop.common.v1.PostalAddress'].properties;
+    expect(address.city).toMatchObject({ type: 'string', pattern: expect.any(String) });
+    expect(address.lines.items).toMatchObject({ type: 'string', pattern: address.city.pattern });
+    const emailPrefix = operation(doc, 'GET', '/v1/users').parameters.find((p: any) => p.name === 'email_prefix');
+    expect(emailPrefix.schema.pattern).toBe(address.city.pattern);
+    const printable = new RegExp(address.city.pattern, 'u');
+    expect(['Town', 'Zürich', ''].map((t) => printable.test(t))).toEqual([true, true, true]);
+    expect(['a\u0000b', 'tab\there', 'del\u007f'].map((t) => printable.test(t))).toEqual([false, false, false]);
+    // A field without rules gets none.
+    expect(operation(doc, 'GET', '/v1/users').parameters.find((p: any) => p.name === 'page_token').schema).toEqual({ type: 'string' });
+  });
+
   it('takes descriptions from the proto comments', () => {
     expect(doc.components.schemas['shop.catalog.v1.Product']['description']).toBe('Product is an item for sale.');
     const get = operation(doc, 'GET', '/v1/products/{product_id}');

@@ -2,6 +2,7 @@ import { getOption, hasOption, ScalarType, type DescEnum, type DescExtension, ty
 import { openApiPath } from '../routing/path-template';
 import type { Route } from '../routing/routes';
 import { Comments, summaryOf } from './comments';
+import { createRuleKeywords } from './rule-keywords';
 
 /** JsonSchema is an OpenAPI 3.1 schema object (JSON Schema 2020-12). */
 export type JsonSchema = { [key: string]: unknown };
@@ -40,7 +41,7 @@ export const OPS_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/
  */
 export function buildOpenApi(routes: readonly Route[], registry: Registry, options: OpenApiOptions): OpenApiDocument {
   const behaviorExt = registry.getExtension('google.api.field_behavior');
-  const schemas = new SchemaBuilder(new Comments(), behaviorExt);
+  const schemas = new SchemaBuilder(new Comments(), behaviorExt, createRuleKeywords(registry));
   const comments = new Comments();
   const paths: Record<string, Record<string, JsonSchema>> = {};
   const tags = new Map<string, string | undefined>();
@@ -262,6 +263,7 @@ class SchemaBuilder {
   constructor(
     private readonly comments: Comments,
     private readonly behaviorExt: DescExtension | undefined,
+    private readonly rules: ReturnType<typeof createRuleKeywords>,
   ) {}
 
   /** scalarJson tells whether a well-known type's JSON form is a string or scalar (fit for a query parameter). */
@@ -331,14 +333,14 @@ class SchemaBuilder {
   field(field: DescField): JsonSchema {
     switch (field.fieldKind) {
       case 'scalar':
-        return scalar(field.scalar);
+        return { ...scalar(field.scalar), ...this.rules.field(field) };
       case 'enum':
         return { $ref: REF(this.enumSchema(field.enum)) };
       case 'message':
         return { $ref: REF(this.message(field.message)) };
       case 'list': {
-        const items = field.listKind === 'scalar' ? scalar(field.scalar) : field.listKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
-        return { type: 'array', items };
+        const items = field.listKind === 'scalar' ? { ...scalar(field.scalar), ...this.rules.items(field) } : field.listKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
+        return { type: 'array', items, ...this.rules.field(field) };
       }
       case 'map': {
         const values = field.mapKind === 'scalar' ? scalar(field.scalar) : field.mapKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
