@@ -20,6 +20,12 @@ const COMMON: Array<[from: string, to: string]> = [
 const FILES = {
   gwtest: [[join(TESTDATA, 'gwtest', 'v1', 'transcode.proto'), 'gwtest/v1/transcode.proto'], ...COMMON] as Array<[string, string]>,
   gwbad: [[join(TESTDATA, 'gwbad', 'v1', 'bad.proto'), 'gwbad/v1/bad.proto'], ...COMMON] as Array<[string, string]>,
+  gwrules: [
+    [join(TESTDATA, 'gwrules', 'v1', 'rules.proto'), 'gwrules/v1/rules.proto'],
+    [join(ROOT, 'third_party', 'proto', 'buf', 'validate', 'validate.proto'), 'buf/validate/validate.proto'],
+    [join(ROOT, 'proto', 'shop', 'common', 'v1', 'text_rules.proto'), 'shop/common/v1/text_rules.proto'],
+    ...COMMON,
+  ] as Array<[string, string]>,
 };
 
 const cached = new Map<string, Uint8Array>();
@@ -60,6 +66,11 @@ export function testDescriptorSet(set: keyof typeof FILES = 'gwtest'): Uint8Arra
 /** testContract is the gwtest.v1 contract, parsed by the kit like the real one. */
 export function testContract(): Contract {
   return loadContract(testDescriptorSet('gwtest'));
+}
+
+/** rulesContract is gwrules.v1: buf.validate rules of every kind the OpenAPI document publishes. */
+export function rulesContract(): Contract {
+  return loadContract(testDescriptorSet('gwrules'));
 }
 
 /** badContract is gwbad.v1: one HTTP binding per mistake the gateway refuses. */
