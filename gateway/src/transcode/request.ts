@@ -34,6 +34,8 @@ const SCALAR_JSON_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 interface Plan {
+  /** ruled: the request has buf.validate rules to check. */
+  ruled: boolean;
   /** fast holds the field numbers when the request is only top-level string path variables. */
   fast: number[] | undefined;
   /** bound holds the dotted proto paths the path template sets. */
@@ -63,7 +65,7 @@ export class RequestBuilder {
     private readonly registry: Registry,
     private readonly maxJsonDepth: number,
     /** rules are the contract's buf.validate rules, checked here so an invalid request costs no upstream call. */
-    private readonly rules?: ContractRules,
+    private readonly rules: ContractRules,
   ) {}
 
   /** build returns the encoded request message or throws a 400 GatewayError. */
@@ -78,7 +80,7 @@ export class RequestBuilder {
       const violation = locateJsonError(route.input, json, this.registry, []) ?? { field: '', description: describe(err) };
       throw invalidArgument(violation.field === '' ? violation.description : `${violation.field}: ${violation.description}`, violation.field === '' ? [] : [violation], err);
     }
-    if (this.rules?.appliesTo(route.input)) {
+    if (plan.ruled) {
       const violations = this.rules.check(route.input, message);
       if (violations.length > 0) throw invalidArgument(violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
     }
@@ -88,10 +90,12 @@ export class RequestBuilder {
   private plan(route: Route): Plan {
     let plan = this.plans.get(route);
     if (plan) return plan;
+    const ruled = this.rules.appliesTo(route.input);
     // A route whose request has rules always builds the message, to check them.
-    const fastPossible = !(this.rules?.appliesTo(route.input) ?? false) && route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
+    const fastPossible = !ruled && route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
     const mask = route.input.fields.find((f) => f.name === 'update_mask' && f.message?.typeName === FIELD_MASK);
     plan = {
+      ruled,
       fast: fastPossible ? route.pathFields.map((chain) => chain[0].number) : undefined,
       bound: new Set(route.pathFields.map((chain) => chain.map((f) => f.name).join('.'))),
       maskField: route.httpMethod === 'PATCH' && route.bodyField?.fieldKind === 'message' ? mask : undefined,
