@@ -109,10 +109,10 @@ describe('the gateway', () => {
     });
 
     it("answers another user's order as not found", async () => {
-      expect((await http(base, 'GET', '/v1/orders/o-alice', { headers: bearer(alice) })).status).toBe(200);
-      const res = await http(base, 'GET', '/v1/orders/o-alice', { headers: bearer(bob) });
+      expect((await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001', { headers: bearer(alice) })).status).toBe(200);
+      const res = await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001', { headers: bearer(bob) });
       expect(res.status).toBe(404);
-      expect(detail(res, 'google.rpc.ResourceInfo')).toMatchObject({ resourceType: 'order', resourceName: 'o-alice' });
+      expect(detail(res, 'google.rpc.ResourceInfo')).toMatchObject({ resourceType: 'order', resourceName: '0a11ce00-0000-4000-8000-000000000001' });
     });
 
     it('never passes on a client-sent service token or other headers', async () => {
@@ -236,7 +236,7 @@ describe('the gateway', () => {
 
   describe('server streaming', () => {
     it('relays WatchOrder as server-sent events by default', async () => {
-      const res = await http(base, 'GET', '/v1/orders/o-alice:watch', { headers: bearer(alice) });
+      const res = await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch', { headers: bearer(alice) });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       const events = res.text.split('\n\n').filter(Boolean);
@@ -244,26 +244,26 @@ describe('the gateway', () => {
     });
 
     it('relays newline-delimited JSON when asked', async () => {
-      const res = await http(base, 'GET', '/v1/orders/o-alice:watch', { headers: { ...bearer(alice), accept: 'application/x-ndjson' } });
+      const res = await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch', { headers: { ...bearer(alice), accept: 'application/x-ndjson' } });
       expect(res.headers.get('content-type')).toBe('application/x-ndjson');
       const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.map((l) => l.result.order.state)).toEqual(['ORDER_STATE_PENDING', 'ORDER_STATE_CONFIRMED', 'ORDER_STATE_SHIPPED']);
     });
 
     it('answers a stream that fails before its first message with a normal JSON error', async () => {
-      const res = await http(base, 'GET', '/v1/orders/o-bob:watch', { headers: bearer(alice) });
+      const res = await http(base, 'GET', '/v1/orders/0b0b0000-0000-4000-8000-000000000002:watch', { headers: bearer(alice) });
       expect(res.status).toBe(404);
       expect(errorOf(res).status).toBe('NOT_FOUND');
     });
 
     it('ends a stream that fails midway with an error event, and with an error line in NDJSON', async () => {
-      const sse = await http(base, 'GET', '/v1/orders/o-bob:watch', { headers: bearer(bob) });
+      const sse = await http(base, 'GET', '/v1/orders/0b0b0000-0000-4000-8000-000000000002:watch', { headers: bearer(bob) });
       expect(sse.status).toBe(200);
       const events = sse.text.split('\n\n').filter(Boolean);
       expect(events).toHaveLength(2);
       expect(events[1]).toMatch(/^event: error\ndata: /);
       expect(JSON.parse(events[1].split('data: ')[1]).status).toBe('UNAVAILABLE');
-      const ndjson = await http(base, 'GET', '/v1/orders/o-bob:watch', { headers: { ...bearer(bob), accept: 'application/x-ndjson' } });
+      const ndjson = await http(base, 'GET', '/v1/orders/0b0b0000-0000-4000-8000-000000000002:watch', { headers: { ...bearer(bob), accept: 'application/x-ndjson' } });
       const lines = ndjson.text.trim().split('\n').map((l) => JSON.parse(l));
       expect(lines[1].error).toMatchObject({ code: 503, status: 'UNAVAILABLE' });
     });
@@ -271,7 +271,7 @@ describe('the gateway', () => {
     it('cancels the backend stream when the client goes away', async () => {
       const cancelledBefore = shop.seen.cancelledStreams;
       const controller = new AbortController();
-      const res = await fetch(`${base}/v1/orders/o-alice:watch`, { headers: { ...bearer(alice), 'x-test-long': '1' }, signal: controller.signal });
+      const res = await fetch(`${base}/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch`, { headers: { ...bearer(alice), 'x-test-long': '1' }, signal: controller.signal });
       const reader = res.body!.getReader();
       await reader.read();
       controller.abort();
@@ -472,7 +472,7 @@ describe('the node-http2 transport', () => {
     expect((await http(base, 'GET', '/v1/products/p-1')).json.product.id).toBe('p-1');
     expect((await http(base, 'GET', '/v1/products?pageToken=invalid')).status).toBe(400);
     expect((await http(base, 'GET', '/v1/products?pageToken=slow', { headers: { 'grpc-timeout': '100m' } })).status).toBe(504);
-    const stream = await http(base, 'GET', '/v1/orders/o-alice:watch', { headers: { ...bearer(alice), accept: 'application/x-ndjson' } });
+    const stream = await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch', { headers: { ...bearer(alice), accept: 'application/x-ndjson' } });
     expect(stream.text.trim().split('\n')).toHaveLength(3);
   });
 });
@@ -480,7 +480,7 @@ describe('the node-http2 transport', () => {
 describe('graceful shutdown', () => {
   it('finishes the calls in flight, turns /readyz to 503 and then stops listening', async () => {
     const { gateway, base } = await start();
-    const slow = http(base, 'GET', '/v1/orders/o-alice:watch', { headers: bearer(alice) });
+    const slow = http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch', { headers: bearer(alice) });
     const inFlight = http(base, 'GET', '/v1/products?pageToken=slow', { headers: { 'grpc-timeout': '1S' } });
     await new Promise((r) => setTimeout(r, 30));
     const closing = gateway.close({ graceMs: 3_000, drainDelayMs: 300 });

@@ -54,8 +54,8 @@ function order(id: string, userId: string, state: OrderState): Partial<Order> {
 }
 
 const ORDERS: Record<string, Partial<Order>> = {
-  'o-alice': order('o-alice', 'alice', OrderState.ORDER_STATE_PENDING),
-  'o-bob': order('o-bob', 'bob', OrderState.ORDER_STATE_CONFIRMED),
+  '0a11ce00-0000-4000-8000-000000000001': order('0a11ce00-0000-4000-8000-000000000001', 'alice', OrderState.ORDER_STATE_PENDING),
+  '0b0b0000-0000-4000-8000-000000000002': order('0b0b0000-0000-4000-8000-000000000002', 'bob', OrderState.ORDER_STATE_CONFIRMED),
 };
 
 /** unimplemented fills a service with handlers that fail UNIMPLEMENTED, then applies the overrides. */
@@ -171,7 +171,7 @@ export async function startFakeShop(auth: TestAuth, port = 0): Promise<FakeShop>
         const found = ORDERS[req.orderId];
         if (!found || (found.userId !== ctx.user?.userId && !isAdmin(ctx.user))) throw notFound('order', req.orderId);
         yield { order: { ...found, state: OrderState.ORDER_STATE_PENDING } };
-        if (req.orderId === 'o-bob') {
+        if (req.orderId === '0b0b0000-0000-4000-8000-000000000002') {
           // A watch that breaks after its first message.
           throw unavailable('UNSPECIFIED', 'orders is shutting down', 500);
         }

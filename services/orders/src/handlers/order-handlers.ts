@@ -1,19 +1,16 @@
-import { invalidArgument, isAdmin, type CallContext, type ServiceImplementation } from '@shop/kit';
+import { isAdmin, type CallContext, type ServiceImplementation } from '@shop/kit';
 import type { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { parseListOrders } from '../domain/list-request';
 import { canSee, orderNotFound } from '../domain/order-access';
-import { parsePlaceOrder } from '../domain/place-order-request';
+import { orderIdOf } from '../domain/order-id';
+import { toPlaceOrder } from '../domain/place-order-request';
 import type { OrderRecord } from '../domain/types';
-import { parseOrderId } from '../domain/order-id';
 import { cancelOrder } from '../operations/cancel-order';
 import type { OrdersDeps } from '../operations/deps';
 import { placeOrder } from '../operations/place-order';
 import { findOrder, listOrders } from '../store/order-repo';
 import { stateName, toOrder } from './to-proto';
 import { watchOrder } from './watch-order';
-
-/** MAX_REASON_LENGTH bounds CancelOrder's reason. */
-export const MAX_REASON_LENGTH = 500;
 
 /** ANSWER_MARGIN_MS is kept free of the caller's deadline, so a waiting call still answers in time. */
 const ANSWER_MARGIN_MS = 250;
@@ -40,7 +37,7 @@ export function createOrderHandlers(deps: OrdersDeps): ServiceImplementation<typ
 
   return {
     async placeOrder(req, ctx) {
-      const input = parsePlaceOrder(req);
+      const input = toPlaceOrder(req);
       const { order } = await placeOrder(deps, ctx.user!.userId, input);
       // Held in memory for the charge step, never stored. A replay (same key, same token: the request hash
       // covers it) supplies it again, so a checkout whose process died before charging can still complete.
@@ -51,7 +48,7 @@ export function createOrderHandlers(deps: OrdersDeps): ServiceImplementation<typ
     },
 
     async getOrder(req, ctx) {
-      const id = parseOrderId(req.orderId);
+      const id = orderIdOf(req.orderId);
       const order = await findOrder(deps.db, id);
       if (order === undefined || !canSee(order, ctx.user!)) throw orderNotFound(id);
       return { order: toOrder(order) };
@@ -67,8 +64,7 @@ export function createOrderHandlers(deps: OrdersDeps): ServiceImplementation<typ
     },
 
     async cancelOrder(req, ctx) {
-      const id = parseOrderId(req.orderId);
-      if (req.reason.length > MAX_REASON_LENGTH) throw invalidArgument([{ field: 'reason', description: `must be at most ${MAX_REASON_LENGTH} characters` }]);
+      const id = orderIdOf(req.orderId);
       const { order, changed } = await cancelOrder(deps, id, ctx.user!, req.reason.trim());
       // The compensation runs in the background; waiting a moment lets the common case answer with it done.
       const settled = changed ? await settle(order, ctx, (n) => n.sagaDone === true) : order;

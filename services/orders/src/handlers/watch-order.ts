@@ -2,7 +2,7 @@ import { unavailable, type CallContext, type DeepPartial } from '@shop/kit';
 import type { WatchOrderResponse } from '@shop/sdk/ts/shop/orders/v1/order_service';
 import { canSee, orderNotFound } from '../domain/order-access';
 import { isTerminal, type OrderRecord } from '../domain/types';
-import { parseOrderId } from '../domain/order-id';
+import { orderIdOf } from '../domain/order-id';
 import type { OrdersDeps } from '../operations/deps';
 import { findOrder, readStateChanges } from '../store/order-repo';
 import { asOfChange, toOrder } from './to-proto';
@@ -64,7 +64,7 @@ export async function* watchOrder(
   orderIdText: string,
   ctx: CallContext,
 ): AsyncGenerator<DeepPartial<WatchOrderResponse>> {
-  const orderId = parseOrderId(orderIdText);
+  const orderId = orderIdOf(orderIdText);
   if (deps.closing.aborted) throw shuttingDown();
   const ended = AbortSignal.any([ctx.signal, deps.closing]);
   const wakeup = createWakeup();

@@ -7,7 +7,12 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/** PostalAddress is where an order is shipped to. */
+/**
+ * PostalAddress is where an order is shipped to: recipient, 1 to 3 lines,
+ * city, postal_code and country_code are required, none of them blank;
+ * recipient and each line at most 200 characters, city and region at most
+ * 100, postal_code at most 20; no control characters.
+ */
 export interface PostalAddress {
   /** recipient is the name of the person who receives the parcel. */
   recipient: string;

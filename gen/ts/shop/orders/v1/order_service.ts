@@ -45,14 +45,15 @@ export interface PlaceOrderRequest {
    * the customer's payment method; the server passes it on and never stores
    * it. The simulated provider accepts the test tokens listed in the
    * payments service's README (services/payments/README.md), each of which
-   * produces a known outcome such as a capture or a decline.
+   * produces a known outcome such as a capture or a decline. 1 to 256
+   * printable ASCII characters without spaces.
    */
   paymentToken: string;
 }
 
 /** PlaceOrderItem is one product to buy and how many units of it. */
 export interface PlaceOrderItem {
-  /** product_id is the id of the product in the catalog. */
+  /** product_id is the id of the product in the catalog (a UUID). */
   productId: string;
   /** quantity is the number of units, 1 to 1000. */
   quantity: string;
@@ -69,7 +70,7 @@ export interface PlaceOrderResponse {
 
 /** GetOrderRequest is the input of GetOrder. */
 export interface GetOrderRequest {
-  /** order_id is the id of the order to return. */
+  /** order_id is the id of the order to return (a UUID). */
   orderId: string;
 }
 

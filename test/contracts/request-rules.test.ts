@@ -1,0 +1,147 @@
+import { fromJson, type DescMessage, type JsonObject } from '@bufbuild/protobuf';
+import { createContractRules, sharedContract } from '@shop/kit';
+
+// The contract's request rules (buf.validate in proto/shop/*/v1), as
+// protovalidate evaluates them for the runtime and the gateway: each case is
+// a request in proto3 JSON and the fields its violations name, [] for a
+// request the rules accept. These were the services' hand-written checks;
+// the contract states them now, for every client.
+
+const { registry } = sharedContract();
+const rules = createContractRules(registry);
+
+function fields(typeName: string, json: JsonObject): string[] {
+  const desc = registry.getMessage(typeName) as DescMessage;
+  return rules.check(desc, fromJson(desc, json, { registry })).map((v) => v.field);
+}
+
+type Case = [JsonObject, string[]];
+
+function table(typeName: string, cases: Case[]): void {
+  describe(typeName, () => {
+    it.each(cases.map(([json, expected]) => [JSON.stringify(json).slice(0, 120), json, expected] as const))('%s', (_, json, expected) => {
+      expect(fields(typeName, json)).toEqual(expected);
+    });
+  });
+}
+
+const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+
+describe('inventory', () => {
+  table('shop.inventory.v1.GetStockRequest', [
+    [{ sku: 'ABC' }, []],
+    [{ sku: 'A-1' }, []],
+    [{ sku: 'X'.repeat(64) }, []],
+    ...['', 'AB', 'X'.repeat(65), 'abc', 'MUG_001', 'MUG 001', 'MÜG-1', 'MUG\u0000'].map((sku): Case => [{ sku }, ['sku']]),
+  ]);
+  table('shop.inventory.v1.BatchGetStockRequest', [
+    [{ skus: ['OK-1', 'no', 'OK-2', ''] }, ['skus[1]', 'skus[3]']],
+    [{ skus: [] }, ['skus']],
+    [{ skus: many(101, () => 'SKU-1') }, ['skus']],
+    [{ skus: many(100, () => 'SKU-1') }, []],
+  ]);
+  table('shop.inventory.v1.SetStockRequest', [
+    [{ sku: 'MUG-001', onHand: '0' }, []],
+    [{ sku: 'MUG-001', onHand: '1000000000000' }, []],
+    [{ sku: 'MUG-001', onHand: '-1' }, ['on_hand']],
+    [{ sku: 'MUG-001', onHand: '1000000000001' }, ['on_hand']],
+    [{ sku: 'MUG-001', onHand: '9223372036854775807' }, ['on_hand']],
+    [{ sku: 'x', onHand: '-1' }, ['sku', 'on_hand']],
+  ]);
+  table('shop.inventory.v1.AdjustStockRequest', [
+    [{ sku: 'MUG-001', delta: '5' }, []],
+    [{ sku: 'MUG-001', delta: '-5', reason: 'broken', requestId: 'r-1' }, []],
+    [{ sku: 'MUG-001', delta: '0' }, ['delta']],
+    [{ sku: 'MUG-001', delta: '-9223372036854775808' }, ['delta']],
+    [{ sku: 'MUG-001', delta: '1', reason: 'x'.repeat(501) }, ['reason']],
+    [{ sku: 'MUG-001', delta: '1', reason: 'a\u0000b' }, ['reason']],
+    [{ sku: 'MUG-001', delta: '1', requestId: 'has space' }, ['request_id']],
+  ]);
+  const item = (sku: string, quantity: string) => ({ sku, quantity });
+  const reserve = (over: JsonObject): JsonObject => ({ reservationId: 'res-1', orderId: 'order-1', items: [item('MUG-001', '1')], ...over });
+  table('shop.inventory.v1.ReserveStockRequest', [
+    [reserve({}), []],
+    [reserve({ ttl: '0.000000001s' }), []],
+    [reserve({ ttl: '86400s' }), []],
+    [reserve({ ttl: '0s' }), ['ttl']],
+    [reserve({ ttl: '-5s' }), ['ttl']],
+    [reserve({ ttl: '86400.000000001s' }), ['ttl']],
+    [reserve({ items: [item('MUG-1', '1000')] }), []],
+    [reserve({ items: [item('MUG-1', '0'), item('CUP-1', '1001')] }), ['items[0].quantity', 'items[1].quantity']],
+    [reserve({ items: [item('MUG-1', '1'), item('MUG-1', '2')] }), ['items']],
+    [reserve({ items: [] }), ['items']],
+    [reserve({ items: many(101, (i) => item(`SKU-${i}`, '1')) }), ['items']],
+    [reserve({ reservationId: '', orderId: '' }), ['reservation_id', 'order_id']],
+    [reserve({ reservationId: 'x'.repeat(129) }), ['reservation_id']],
+  ]);
+  table('shop.inventory.v1.ReleaseReservationRequest', [
+    [{ reservationId: 'res-1', reason: 'payment declined' }, []],
+    [{ reservationId: '', reason: 'x'.repeat(501) }, ['reservation_id', 'reason']],
+  ]);
+});
+
+describe('orders', () => {
+  const PRODUCT = '69040c33-5c8e-59b0-9032-bc23eb34ff6a';
+  const OTHER = 'a127c789-0e30-5edb-8ec6-394be12a2711';
+  const ADDRESS = { recipient: 'Ada', lines: ['1 Road'], city: 'London', postalCode: 'N1', countryCode: 'GB' };
+  const order = (over: JsonObject): JsonObject => ({ idempotencyKey: 'k-1', items: [{ productId: PRODUCT, quantity: '2' }], shippingAddress: ADDRESS, paymentToken: 'tok_approve', ...over });
+  const productIds = many(101, (i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  table('shop.orders.v1.PlaceOrderRequest', [
+    [order({}), []],
+    [order({ items: [{ productId: PRODUCT.toUpperCase(), quantity: '1000' }] }), []],
+    // the idempotency key: required, at most 64 printable ASCII characters without spaces
+    [order({ idempotencyKey: '' }), ['idempotency_key']],
+    [order({ idempotencyKey: 'k'.repeat(64) }), []],
+    [order({ idempotencyKey: 'k'.repeat(65) }), ['idempotency_key']],
+    [order({ idempotencyKey: 'has space' }), ['idempotency_key']],
+    // the items: 1 to 100, distinct UUID product ids (in any case), quantities 1 to 1000
+    [order({ items: [] }), ['items']],
+    [order({ items: productIds.map((productId) => ({ productId, quantity: '1' })) }), ['items']],
+    [order({ items: productIds.slice(0, 100).map((productId) => ({ productId, quantity: '1' })) }), []],
+    [
+      order({
+        items: [
+          { productId: PRODUCT, quantity: '0' },
+          { productId: 'nope', quantity: '1001' },
+          { productId: OTHER, quantity: '-1' },
+          { productId: '', quantity: '1' },
+        ],
+      }),
+      ['items[0].quantity', 'items[1].product_id', 'items[1].quantity', 'items[2].quantity', 'items[3].product_id'],
+    ],
+    [order({ items: [{ productId: PRODUCT, quantity: '1' }, { productId: PRODUCT.toUpperCase(), quantity: '1' }] }), ['items']],
+    // the shipping address, field by field
+    [(({ shippingAddress, ...rest }) => rest)(order({})), ['shipping_address']],
+    [
+      order({ shippingAddress: { ...ADDRESS, recipient: ' ', lines: [], city: '', postalCode: '', countryCode: 'gbr' } }),
+      ['shipping_address.recipient', 'shipping_address.lines', 'shipping_address.city', 'shipping_address.postal_code', 'shipping_address.country_code'],
+    ],
+    [order({ shippingAddress: { ...ADDRESS, lines: ['a', '', 'c', 'd'] } }), ['shipping_address.lines', 'shipping_address.lines[1]']],
+    [order({ shippingAddress: { ...ADDRESS, recipient: 'r'.repeat(201), region: 'r'.repeat(101), postalCode: '1'.repeat(21) } }), ['shipping_address.recipient', 'shipping_address.postal_code', 'shipping_address.region']],
+    // NUL and other control characters, which PostgreSQL refused with a 500
+    ...(['recipient', 'city', 'postalCode', 'region'] as const).map((key): Case => [order({ shippingAddress: { ...ADDRESS, [key]: 'a\u0000b' } }), [`shipping_address.${key === 'postalCode' ? 'postal_code' : key}`]]),
+    [order({ shippingAddress: { ...ADDRESS, lines: ['a\u0000b'] } }), ['shipping_address.lines[0]']],
+    [order({ paymentToken: 'tok\u0000' }), ['payment_token']],
+    // the payment token: required, 1 to 256 printable ASCII characters without spaces
+    [order({ paymentToken: '' }), ['payment_token']],
+    [order({ paymentToken: 't'.repeat(257) }), ['payment_token']],
+  ]);
+  for (const typeName of ['shop.orders.v1.GetOrderRequest', 'shop.orders.v1.WatchOrderRequest']) {
+    table(typeName, [
+      [{ orderId: OTHER }, []],
+      [{ orderId: OTHER.toUpperCase() }, []],
+      [{ orderId: '' }, ['order_id']],
+      [{ orderId: 'not-a-uuid' }, ['order_id']],
+    ]);
+  }
+  table('shop.orders.v1.CancelOrderRequest', [
+    [{ orderId: OTHER, reason: 'changed my mind' }, []],
+    [{ orderId: OTHER, reason: 'x'.repeat(501) }, ['reason']],
+    [{ orderId: OTHER, reason: 'a\u0000b' }, ['reason']],
+  ]);
+  table('shop.orders.v1.ListOrdersRequest', [
+    [{ pageSize: 500 }, []],
+    [{ pageSize: -1 }, ['page_size']],
+    [{ userId: 'a\u0000b' }, ['user_id']],
+  ]);
+});
