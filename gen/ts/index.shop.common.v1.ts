@@ -5,8 +5,8 @@
 
 /* eslint-disable */
 
+export * from "./shop/common/v1/text_rules";
 export * from "./shop/common/v1/money";
 export * from "./shop/common/v1/access";
-export * from "./shop/common/v1/text_rules";
 export * from "./shop/common/v1/address";
 export * from "./shop/common/v1/errors";

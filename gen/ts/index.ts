@@ -6,5 +6,5 @@
 /* eslint-disable */
 
 export * as google from "./index.google";
-export * as shop from "./index.shop";
 export * as buf from "./index.buf";
+export * as shop from "./index.shop";

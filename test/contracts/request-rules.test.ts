@@ -145,3 +145,34 @@ describe('orders', () => {
     [{ userId: 'a\u0000b' }, ['user_id']],
   ]);
 });
+
+describe('payments', () => {
+  const PAYMENT = '6f1c1a52-8d1e-4c1b-9d7a-0a4a3c2b1e0f';
+  const charge = { idempotencyKey: 'order-1-charge', orderId: 'order-1', userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1999' }, paymentToken: 'tok_approve' };
+  table('shop.payments.v1.ChargeRequest', [
+    [charge, []],
+    [{ ...charge, amount: { currencyCode: 'EUR', amountMinor: '1000000000000' } }, []],
+    [
+      { idempotencyKey: 'x'.repeat(129), orderId: '', userId: 'a b', amount: { currencyCode: 'Eur', amountMinor: '-5' }, paymentToken: 'tok with space' },
+      ['idempotency_key', 'order_id', 'user_id', 'amount', 'amount.currency_code', 'payment_token'],
+    ],
+    [{ ...charge, amount: { currencyCode: 'EUR', amountMinor: '1000000000001' } }, ['amount']],
+    [{ ...charge, amount: { currencyCode: 'EUR', amountMinor: '-9223372036854775808' } }, ['amount']],
+    [(({ amount, ...rest }) => rest)(charge), ['amount']],
+    [{ ...charge, paymentToken: 't'.repeat(257) }, ['payment_token']],
+  ]);
+  table('shop.payments.v1.RefundRequest', [
+    [{ paymentId: PAYMENT, idempotencyKey: 'r-1' }, []],
+    [{ paymentId: PAYMENT, idempotencyKey: 'r-1', amount: { currencyCode: 'EUR', amountMinor: '5' }, reason: 'order cancelled' }, []],
+    [{ paymentId: 'nope', idempotencyKey: '', amount: { currencyCode: 'EUR', amountMinor: '0' }, reason: 'x'.repeat(501) }, ['payment_id', 'idempotency_key', 'amount', 'reason']],
+  ]);
+  table('shop.payments.v1.GetPaymentRequest', [
+    [{ paymentId: PAYMENT }, []],
+    [{ paymentId: '' }, ['payment_id']],
+    [{ paymentId: 'nope' }, ['payment_id']],
+  ]);
+  table('shop.payments.v1.FindChargeRequest', [
+    [{ idempotencyKey: 'order-1-charge' }, []],
+    [{ idempotencyKey: '' }, ['idempotency_key']],
+  ]);
+});

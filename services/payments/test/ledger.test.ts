@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createPgliteDatabase, loadMigrations, migrate, openDatabase, type Database } from '@shop/kit';
 import { backends, dropSchema, TEST_DATABASE_URL, type Backend } from '@shop/kit/testing';
-import { parseCharge } from '../src/domain/requests';
+import { chargeInput } from '../src/domain/requests';
 import type { PaymentRecord } from '../src/domain/types';
 import { charge } from '../src/operations/charge';
 import type { PaymentsDeps, ProviderPort } from '../src/operations/deps';
@@ -148,7 +148,7 @@ describe.each(backends())('the payments ledger on %s', (backend: Backend) => {
 
   describe('charge', () => {
     const request = (orderId: string) =>
-      parseCharge({ idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
+      chargeInput({ idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
 
     it('asks the provider before charging a payment a crash left PENDING, and charges nothing when it was captured', async () => {
       const p = await pendingLeftBehind(store.db, 'o-4');
@@ -249,7 +249,7 @@ describe.each(backends())('the payments ledger on %s', (backend: Backend) => {
   onPostgres('charges once when two replicas race on the same key', async () => {
     const replica = { ...deps, db: await store.connectAgain!() };
     provider.delayMs = 100;
-    const input = parseCharge({ idempotencyKey: 'race-key', orderId: 'o-race', userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
+    const input = chargeInput({ idempotencyKey: 'race-key', orderId: 'o-race', userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
     const results = await Promise.all([charge(deps, input, Date.now() + 5_000), charge(replica, input, Date.now() + 5_000), charge(deps, input, Date.now() + 5_000)]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.every((r) => r.state === 'CAPTURED')).toBe(true);

@@ -303,7 +303,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       );
       expect(err.code).toBe(Code.INVALID_ARGUMENT);
       expect(err.errorDetails.badRequest!.fieldViolations.map((v) => v.field).sort()).toEqual(
-        ['amount.amount_minor', 'amount.currency_code', 'idempotency_key', 'order_id', 'payment_token', 'user_id'].sort(),
+        ['amount', 'amount.currency_code', 'idempotency_key', 'order_id', 'payment_token', 'user_id'].sort(),
       );
       const noAmount = await failure(payments.charge({ ...chargeRequest(), amount: undefined }, orders));
       expect(noAmount.errorDetails.badRequest!.fieldViolations.map((v) => v.field)).toEqual(['amount']);

@@ -1,6 +1,6 @@
 import { isAdmin, notFound, type ServiceImplementation } from '@shop/kit';
 import type { PaymentServiceDefinition } from '@shop/sdk/ts/shop/payments/v1/payment_service';
-import { parseCharge, parseChargeKey, parsePaymentId, parseRefund } from '../domain/requests';
+import { chargeInput, refundInput } from '../domain/requests';
 import { charge } from '../operations/charge';
 import type { PaymentsDeps } from '../operations/deps';
 import { refund } from '../operations/refund';
@@ -17,16 +17,16 @@ import { toPayment, toRefund } from './to-proto';
 export function createPaymentHandlers(deps: PaymentsDeps): ServiceImplementation<typeof PaymentServiceDefinition> {
   return {
     async charge(req, ctx) {
-      return { payment: toPayment(await charge(deps, parseCharge(req), ctx.deadline)) };
+      return { payment: toPayment(await charge(deps, chargeInput(req), ctx.deadline)) };
     },
 
     async refund(req, ctx) {
-      const outcome = await refund(deps, parseRefund(req), ctx.deadline);
+      const outcome = await refund(deps, refundInput(req), ctx.deadline);
       return { payment: toPayment(outcome.payment), refund: toRefund(outcome.refund, outcome.payment.currency) };
     },
 
     async getPayment(req, ctx) {
-      const id = parsePaymentId(req.paymentId);
+      const id = req.paymentId;
       const payment = await findById(deps.db, id);
       // Someone else's payment is answered exactly like a missing one.
       if (payment === undefined || (payment.userId !== ctx.user?.userId && !isAdmin(ctx.user))) throw notFound('payment', id);
@@ -34,7 +34,7 @@ export function createPaymentHandlers(deps: PaymentsDeps): ServiceImplementation
     },
 
     async findCharge(req) {
-      const key = parseChargeKey(req.idempotencyKey);
+      const key = req.idempotencyKey;
       const found = await findByKey(deps.db, key);
       if (found === undefined) throw notFound('charge', key);
       return { payment: toPayment({ ...found.payment, refunds: await listSucceededRefunds(deps.db, found.payment.id) }) };

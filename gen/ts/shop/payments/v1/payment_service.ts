@@ -32,7 +32,7 @@ export interface ChargeRequest {
   orderId: string;
   /** user_id is the id of the user who placed the order and pays. */
   userId: string;
-  /** amount is the amount to charge, the order's total; positive. */
+  /** amount is the amount to charge, the order's total: 1 to 10^12 minor units. */
   amount:
     | Money
     | undefined;
@@ -53,7 +53,7 @@ export interface ChargeResponse {
 
 /** RefundRequest is the input of Refund. */
 export interface RefundRequest {
-  /** payment_id is the id of the payment to refund. */
+  /** payment_id is the id of the payment to refund (a UUID). */
   paymentId: string;
   /**
    * idempotency_key makes the call safe to retry, 1 to 128 characters: a
@@ -87,7 +87,7 @@ export interface RefundResponse {
 
 /** GetPaymentRequest is the input of GetPayment. */
 export interface GetPaymentRequest {
-  /** payment_id is the id of the payment to return. */
+  /** payment_id is the id of the payment to return (a UUID). */
   paymentId: string;
 }
 
