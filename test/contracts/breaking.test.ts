@@ -30,7 +30,7 @@ describe('the breaking-change gate', () => {
   });
 
   it('accepts an added field', () => {
-    edit(dir, 'shop/catalog/v1/product.proto', '  int64 version = 10;', '  int64 version = 10;\n  // brand is new.\n  string brand = 11;');
+    edit(dir, 'shop/catalog/v1/product.proto', '  int64 version = 10 [(buf.validate.field).int64.gte = 0];', '  int64 version = 10 [(buf.validate.field).int64.gte = 0];\n  // brand is new.\n  string brand = 11;');
     const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
     expect(result.status).toBe(0);
   });

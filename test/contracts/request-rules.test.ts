@@ -176,3 +176,83 @@ describe('payments', () => {
     [{ idempotencyKey: '' }, ['idempotency_key']],
   ]);
 });
+
+describe('catalog', () => {
+  const ID = '69040c33-5c8e-59b0-9032-bc23eb34ff6a';
+  const mug = { sku: 'MUG-001', name: 'Stoneware Mug', description: 'Blue.', price: { currencyCode: 'EUR', amountMinor: '1299' }, category: 'kitchen', imageUrl: 'https://images.shop.example/mug.jpg' };
+  const create = (product: JsonObject, over: JsonObject = {}): JsonObject => ({ product: { ...mug, ...product }, ...over });
+  const productField = (key: string) => `product.${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+  const accepts = (key: string, values: unknown[]) => values.map((value): Case => [create({ [key]: value as never }), []]);
+  const refuses = (key: string, values: unknown[]) => values.map((value): Case => [create({ [key]: value as never }), [productField(key)]]);
+  table('shop.catalog.v1.CreateProductRequest', [
+    [create({}, { requestId: 'r-1' }), []],
+    ...accepts('sku', ['MUG', 'MUG-001', 'A'.repeat(64), '---']),
+    ...refuses('sku', ['MU', 'A'.repeat(65), 'mug-001', 'MUG 001', 'MUG_001', 'MÜG']),
+    // 200 characters, counting an emoji as one
+    ...accepts('name', ['🍵'.repeat(200)]),
+    ...refuses('name', ['   ', 'x'.repeat(201), 'a\nb', 'nul\u0000']),
+    ...accepts('description', ['', 'line one\r\nline two\tend', 'x'.repeat(5000)]),
+    ...refuses('description', ['x'.repeat(5001), 'a\u0000b', 'bell\u0007']),
+    ...accepts('category', ['', 'kitchen', 'home & garden', 'x'.repeat(64)]),
+    ...refuses('category', ['Kitchen', 'x'.repeat(65), ' kitchen', 'kitchen ', 'kitchen\t', 'a\u0000']),
+    ...accepts('imageUrl', ['', 'https://images.shop.example/mug.jpg', `https://x.example/${'a'.repeat(2048 - 18)}`, 'https://x.example:8443?size=2#top']),
+    ...refuses('imageUrl', [
+      'http://images.shop.example/mug.jpg',
+      'ftp://images.shop.example/mug.jpg',
+      '//images.shop.example/mug.jpg',
+      'mug.jpg',
+      'https://',
+      'https:///mug.jpg',
+      'https://user:secret@images.shop.example/mug.jpg',
+      'https://images.shop.example/m ug.jpg',
+      'https://images.shop\n.example/mug.jpg',
+      'javascript:alert(1)',
+      `https://x.example/${'a'.repeat(2048)}`,
+    ]),
+    [create({ price: { currencyCode: 'EUR', amountMinor: '1' } }), []],
+    [create({ price: { currencyCode: 'EUR', amountMinor: '1000000000000' } }), []],
+    [create({ price: { currencyCode: 'eur', amountMinor: '0' } }), ['product.price', 'product.price.currency_code']],
+    [create({ price: { currencyCode: 'EURO', amountMinor: '-5' } }), ['product.price', 'product.price.currency_code']],
+    [create({ price: { currencyCode: 'USD', amountMinor: '9223372036854775807' } }), ['product.price']],
+    [create({}, { requestId: 'r'.repeat(129) }), ['request_id']],
+    [{}, ['product']],
+    // a new product needs its sku, name and price
+    [{ product: { description: 'only this' } }, ['product.sku', 'product.name', 'product.price']],
+  ]);
+  table('shop.catalog.v1.UpdateProductRequest', [
+    // fields left empty are outside an update's mask, not invalid
+    [{ product: { id: ID, name: 'Big Mug' }, updateMask: 'name' }, []],
+    [{ product: { id: ID, version: '-1' }, updateMask: 'name' }, ['product.version', 'product.name']],
+    // the id names the product; a masked name or price may not be emptied, other masked fields may
+    [{ product: { id: 'nope', imageUrl: '' }, updateMask: 'imageUrl,description' }, ['product.id']],
+    [{ product: { id: ID }, updateMask: 'name,price,category' }, ['product.name', 'product.price']],
+    [{ product: { name: 'x' }, updateMask: 'name' }, ['product.id']],
+  ]);
+  table('shop.catalog.v1.GetProductRequest', [
+    [{ productId: ID }, []],
+    [{ productId: ID.toUpperCase() }, []],
+    [{ productId: '' }, ['product_id']],
+    [{ productId: '42' }, ['product_id']],
+  ]);
+  table('shop.catalog.v1.BatchGetProductsRequest', [
+    [{ productIds: [ID, ID] }, []],
+    [{ productIds: [] }, ['product_ids']],
+    [{ productIds: many(101, () => ID) }, ['product_ids']],
+    [{ productIds: [ID, 'nope'] }, ['product_ids[1]']],
+  ]);
+  table('shop.catalog.v1.DeleteProductRequest', [
+    [{ productId: ID, version: '2' }, []],
+    [{ productId: '42', version: '-2' }, ['product_id', 'version']],
+  ]);
+  table('shop.catalog.v1.ListProductsRequest', [
+    [{}, []],
+    [{ pageSize: -1 }, ['page_size']],
+    [{ category: 'Kitchen' }, ['category']],
+    [{ nameContains: 'x'.repeat(201) }, ['name_contains']],
+    [{ nameContains: 'a\u0000' }, ['name_contains']],
+    [{ minPriceMinor: '-1' }, ['min_price_minor']],
+    [{ minPriceMinor: '500', maxPriceMinor: '499' }, ['min_price_minor']],
+    [{ minPriceMinor: '500', maxPriceMinor: '500' }, []],
+    [{ minPriceMinor: '0' }, []],
+  ]);
+});

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DomainError, type Database } from '@shop/kit';
+import { fromJson, type DescMessage } from '@bufbuild/protobuf';
+import { createContractRules, DomainError, sharedContract, type Database } from '@shop/kit';
 import { isUuid } from './domain/product-id';
 import type { ProductFields } from './domain/types';
 import { validateCreate } from './domain/write-requests';
@@ -32,16 +33,23 @@ const demoFile = z.object({
 
 /**
  * loadDemoProducts reads the products of a demo data file (demo/shop.json)
- * and checks each with the rules CreateProduct applies, so a bad file stops
- * the start-up with the product and field named instead of seeding bad data.
+ * and checks each as a CreateProduct request would be: by the contract's
+ * rules and the catalog's own, so a bad file stops the start-up with the
+ * product and field named instead of seeding bad data.
  */
 export async function loadDemoProducts(path: string): Promise<DemoProduct[]> {
   const parsed = demoFile.safeParse(JSON.parse(await readFile(path, 'utf8')));
   if (!parsed.success) throw new Error(`DEMO_DATA ${path}: ${z.prettifyError(parsed.error)}`);
+  const { registry } = sharedContract();
+  const rules = createContractRules(registry);
+  const desc = registry.getMessage('shop.catalog.v1.CreateProductRequest') as DescMessage;
   return parsed.data.products.map((p, i) => {
+    const { id, ...product } = p;
+    const broken = rules.check(desc, fromJson(desc, { product }, { registry }));
+    if (broken.length > 0) throw new Error(`DEMO_DATA ${path}: products[${i}] (${p.sku}): ${broken.map((v) => `${v.field}: ${v.description}`).join('; ')}`);
     try {
-      const { fields } = validateCreate({ product: { ...p, createTime: undefined, updateTime: undefined, version: '0' }, requestId: '' });
-      return { id: p.id.toLowerCase(), fields };
+      const { fields } = validateCreate({ product: { ...product, id: '', createTime: undefined, updateTime: undefined, version: '0' }, requestId: '' });
+      return { id: id.toLowerCase(), fields };
     } catch (err) {
       if (err instanceof DomainError) throw new Error(`DEMO_DATA ${path}: products[${i}] (${p.sku}): ${err.message}`);
       throw err;

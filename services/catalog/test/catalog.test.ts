@@ -251,21 +251,19 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       expect(err.reason).toBe('VALIDATION_FAILED');
       expect(violationFields(err)).toEqual([
         'product.sku',
-        'product.name',
         'product.description',
+        'product.price',
         'product.price.currency_code',
-        'product.price.amount_minor',
         'product.category',
         'product.image_url',
+        'product.name',
       ]);
     });
 
     it('requires a product and its price', async () => {
       expect(violationFields(await failure(client.createProduct({}, asAdmin)))).toEqual(['product']);
       expect(violationFields(await failure(client.createProduct({ product: productInput({ price: undefined }) }, asAdmin)))).toEqual(['product.price']);
-      expect(violationFields(await failure(client.createProduct({ product: productInput({ price: { currencyCode: 'EUR', amountMinor: '-100' } }) }, asAdmin)))).toEqual([
-        'product.price.amount_minor',
-      ]);
+      expect(violationFields(await failure(client.createProduct({ product: productInput({ price: { currencyCode: 'EUR', amountMinor: '-100' } }) }, asAdmin)))).toEqual(['product.price']);
     });
 
     it('refuses update masks that are empty, name an immutable field or an unknown one, and keeps the product as it was', async () => {
@@ -293,7 +291,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       const err = await failure(
         client.updateProduct({ product: { id: product.id, imageUrl: 'ftp://x.example/a.png', price: { currencyCode: 'EUR', amountMinor: '0' } }, updateMask: ['image_url', 'price'] }, asAdmin),
       );
-      expect(violationFields(err)).toEqual(['product.image_url', 'product.price.amount_minor']);
+      expect(violationFields(err)).toEqual(['product.price', 'product.image_url']);
     });
   });
 

@@ -1,9 +1,8 @@
-import { hashRequest, invalidArgument, type FieldViolation } from '@shop/kit';
+import { hashRequest, invalidArgument } from '@shop/kit';
 import type { ListProductsRequest } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { formatOrder, ORDER_BY_VALUES, parseOrderBy, type ListOrder } from './list-order';
 import type { Cursor, PageTokenCodec } from './page-token';
-import { checkCategory, LIMITS, parseInt64 } from './product-rules';
-import { codePoints, foldCase, hasControl } from './text';
+import { foldCase } from './text';
 
 /** DEFAULT_PAGE_SIZE is the page size when the request sets none. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -31,44 +30,26 @@ export interface ListQuery {
 }
 
 /**
- * parseListRequest validates a ListProductsRequest and decodes its page
- * token. page_size 0 means DEFAULT_PAGE_SIZE and values above MAX_PAGE_SIZE
- * are lowered to it (AIP-158); a negative one is INVALID_ARGUMENT. The page
+ * parseListRequest reads a ListProductsRequest and decodes its page token.
+ * The fields' form (a page_size of 0 or more, the category, name_contains,
+ * price bounds of 0 or more with min <= max) is the contract's, enforced by
+ * the runtime; order_by is parsed here. page_size 0 means DEFAULT_PAGE_SIZE
+ * and values above MAX_PAGE_SIZE are lowered to it (AIP-158). The page
  * size may change from page to page: it is not part of the fingerprint.
  */
 export function parseListRequest(request: ListProductsRequest, tokens: PageTokenCodec): ListQuery {
-  const violations: FieldViolation[] = [];
-  if (request.pageSize < 0) violations.push({ field: 'page_size', description: 'must not be negative' });
   const order = parseOrderBy(request.orderBy);
-  if (order === undefined) violations.push({ field: 'order_by', description: `must be one of ${ORDER_BY_VALUES.map((v) => `"${v}"`).join(', ')}` });
-  violations.push(...checkCategory(request.category, 'category'));
-  if (codePoints(request.nameContains) > LIMITS.nameMax) violations.push({ field: 'name_contains', description: `must be at most ${LIMITS.nameMax} characters` });
-  else if (hasControl(request.nameContains)) violations.push({ field: 'name_contains', description: 'must not contain control characters' });
-  const min = checkPriceBound(request.minPriceMinor, 'min_price_minor', violations);
-  const max = checkPriceBound(request.maxPriceMinor, 'max_price_minor', violations);
-  if (min !== undefined && max !== undefined && min > max) violations.push({ field: 'min_price_minor', description: 'must not be greater than max_price_minor' });
-  if (violations.length > 0 || order === undefined) throw invalidArgument(violations);
-
+  if (order === undefined) throw invalidArgument([{ field: 'order_by', description: `must be one of ${ORDER_BY_VALUES.map((v) => `"${v}"`).join(', ')}` }]);
   const filters: ListFilters = {
     ...(request.category === '' ? {} : { category: request.category }),
     ...(request.nameContains === '' ? {} : { nameContains: foldCase(request.nameContains) }),
-    ...(min === undefined ? {} : { minPriceMinor: min.toString() }),
-    ...(max === undefined ? {} : { maxPriceMinor: max.toString() }),
+    ...(request.minPriceMinor === undefined ? {} : { minPriceMinor: BigInt(request.minPriceMinor).toString() }),
+    ...(request.maxPriceMinor === undefined ? {} : { maxPriceMinor: BigInt(request.maxPriceMinor).toString() }),
   };
   const fingerprint = listingFingerprint(order, filters);
   const pageSize = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
   const after = request.pageToken === '' ? undefined : tokens.decode(request.pageToken, fingerprint, order.key);
   return { pageSize, order, filters, fingerprint, ...(after === undefined ? {} : { after }) };
-}
-
-function checkPriceBound(text: string | undefined, field: string, violations: FieldViolation[]): bigint | undefined {
-  if (text === undefined) return undefined;
-  const value = parseInt64(text);
-  if (value === undefined || value < 0n) {
-    violations.push({ field, description: 'must be a whole number of minor units, not negative' });
-    return undefined;
-  }
-  return value;
 }
 
 /** listingFingerprint is a short hash of the canonical order and filters of a listing. */

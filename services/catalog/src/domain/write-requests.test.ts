@@ -28,23 +28,7 @@ describe('validateCreate', () => {
     expect(valid).toEqual({ fields: mug, requestId: 'r-1' });
   });
 
-  it('reports every invalid field at once, by its path in the request', () => {
-    const request = CreateProductRequest.fromPartial({
-      product: { sku: 'x', name: '', price: { currencyCode: 'eur', amountMinor: '0' }, category: 'Kitchen', imageUrl: 'http://x.example/a.jpg' },
-      requestId: 'r'.repeat(129),
-    });
-    expect(violationFields(() => validateCreate(request))).toEqual([
-      'product.sku',
-      'product.name',
-      'product.price.currency_code',
-      'product.price.amount_minor',
-      'product.category',
-      'product.image_url',
-      'request_id',
-    ]);
-  });
-
-  it('requires the product and its price', () => {
+  it('never reads a request without a product or a price (which the contract refuses)', () => {
     expect(violationFields(() => validateCreate(CreateProductRequest.fromPartial({})))).toEqual(['product']);
     expect(violationFields(() => validateCreate(CreateProductRequest.fromPartial({ product: { ...mug, price: undefined } })))).toEqual(['product.price']);
   });
@@ -68,20 +52,17 @@ describe('validateUpdate', () => {
     expect(validateUpdate(request)).toEqual({ id: id.toLowerCase(), changes: { category: '' }, expectedVersion: undefined });
   });
 
-  it('validates masked fields only', () => {
-    const request = UpdateProductRequest.fromPartial({ product: { id, name: '', imageUrl: 'http://x' }, updateMask: ['image_url'] });
-    expect(violationFields(() => validateUpdate(request))).toEqual(['product.image_url']);
+  it('ignores fields outside the mask', () => {
+    expect(validateUpdate(UpdateProductRequest.fromPartial({ product: { id, name: '' }, updateMask: ['image_url'] })).changes).toEqual({ imageUrl: '' });
   });
 
-  it('reports a bad id, a bad mask and a negative version together', () => {
-    const request = UpdateProductRequest.fromPartial({ product: { id: 'nope', version: '-1' }, updateMask: ['sku'] });
-    expect(violationFields(() => validateUpdate(request))).toEqual(['product.id', 'update_mask.paths[0]', 'product.version']);
+  it('refuses a path that cannot be updated', () => {
+    const request = UpdateProductRequest.fromPartial({ product: { id }, updateMask: ['sku'] });
+    expect(violationFields(() => validateUpdate(request))).toEqual(['update_mask.paths[0]']);
   });
 
-  it('requires the product, the mask and a price when price is masked', () => {
-    expect(violationFields(() => validateUpdate(UpdateProductRequest.fromPartial({ updateMask: ['name'] })))).toEqual(['product', 'product.id']);
+  it('requires a mask', () => {
     expect(violationFields(() => validateUpdate(UpdateProductRequest.fromPartial({ product: { id } })))).toEqual(['update_mask']);
-    expect(violationFields(() => validateUpdate(UpdateProductRequest.fromPartial({ product: { id }, updateMask: ['price'] })))).toEqual(['product.price']);
   });
 });
 
@@ -89,6 +70,5 @@ describe('validateDelete', () => {
   it('reads the id and the optional version', () => {
     expect(validateDelete(DeleteProductRequest.fromPartial({ productId: id }))).toEqual({ id: id.toLowerCase(), expectedVersion: undefined });
     expect(validateDelete(DeleteProductRequest.fromPartial({ productId: id, version: '2' }))).toEqual({ id: id.toLowerCase(), expectedVersion: 2n });
-    expect(violationFields(() => validateDelete(DeleteProductRequest.fromPartial({ productId: '42', version: '-2' })))).toEqual(['product_id', 'version']);
   });
 });

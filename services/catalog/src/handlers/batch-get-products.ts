@@ -1,6 +1,6 @@
 import type { BatchGetProductsRequest, BatchGetProductsResponse } from '@shop/sdk/ts/shop/catalog/v1/catalog_service';
 import { productNotFound } from '../domain/product-errors';
-import { validateBatchGet } from '../domain/read-requests';
+import { productIdsOf } from '../domain/read-requests';
 import { toProduct } from '../store/product-row';
 import { findProducts } from '../store/products';
 import type { CatalogDeps } from './deps';
@@ -12,7 +12,7 @@ import type { CatalogDeps } from './deps';
  */
 export function batchGetProductsHandler({ db }: CatalogDeps) {
   return async (request: BatchGetProductsRequest): Promise<BatchGetProductsResponse> => {
-    const ids = validateBatchGet(request);
+    const ids = productIdsOf(request);
     const found = await findProducts(db, ids);
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw productNotFound(missing);

@@ -21,6 +21,19 @@ export interface ContractRules {
   check<D extends DescMessage>(desc: D, message: MessageShape<D>): RuleViolation[];
 }
 
+/**
+ * fieldOf names a violation's field: its proto path, or for a rule on the
+ * whole message (a rule that spans fields, which protovalidate reports
+ * without a path) the path its id begins with: the contracts give such a
+ * rule the id "<field path>.<rule>", for example
+ * "min_price_minor.at_most_max" or "product.name.required".
+ */
+function fieldOf(path: string, ruleId: string): string {
+  if (path !== '') return path;
+  const end = ruleId.lastIndexOf('.');
+  return end > 0 ? ruleId.slice(0, end) : ruleId;
+}
+
 /** createContractRules builds the rules of a registry that holds the contract and its rule definitions. */
 export function createContractRules(registry: Registry): ContractRules {
   const validator = createValidator({ registry });
@@ -51,7 +64,7 @@ export function createContractRules(registry: Registry): ContractRules {
       const result = validator.validate(desc, message);
       if (result.kind === 'valid') return [];
       if (result.kind === 'error') throw result.error;
-      return result.violations.map((v) => ({ field: pathToString(v.field), description: v.message }));
+      return result.violations.map((v) => ({ field: fieldOf(pathToString(v.field), v.ruleId), description: v.message }));
     },
   };
 }

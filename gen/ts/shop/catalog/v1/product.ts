@@ -18,17 +18,23 @@ export interface Product {
    * of A-Z, 0-9 and '-'; unique across products and never changed.
    */
   sku: string;
-  /** name is what customers see, 1 to 200 characters. */
+  /** name is what customers see, 1 to 200 characters, not blank. */
   name: string;
   /** description is a longer text about the product, at most 5000 characters. */
   description: string;
-  /** price is the unit price; the amount must be positive. */
+  /** price is the unit price: 1 to 10^12 minor units. */
   price:
     | Money
     | undefined;
-  /** category groups products, for example "kitchen"; lower case, at most 64 characters. */
+  /**
+   * category groups products, for example "kitchen"; lower case, at most
+   * 64 characters, no spaces at either end.
+   */
   category: string;
-  /** image_url is an https URL of the product picture. */
+  /**
+   * image_url is an https URL of the product picture, with a host and no
+   * credentials, at most 2048 characters.
+   */
   imageUrl: string;
   /** create_time is when the product was created. */
   createTime:
