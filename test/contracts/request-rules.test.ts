@@ -256,3 +256,70 @@ describe('catalog', () => {
     [{ minPriceMinor: '0' }, []],
   ]);
 });
+
+describe('users', () => {
+  const register = (over: JsonObject): JsonObject => ({ email: 'ada@example.com', password: 'analytical-engine-1', displayName: 'Ada', ...over });
+  const email = (value: string): JsonObject => register({ email: value });
+  table('shop.users.v1.RegisterRequest', [
+    [register({}), []],
+    // ordinary addresses, plus tags and subdomains; spaces around are trimmed by the service
+    ...['ada+shop@mail.example.co.uk', ' Ada@Example.com ', 'ü@bücher.example', `${'a'.repeat(64)}@example.com`].map((value): Case => [email(value), []]),
+    ...['', 'ada', 'ada@', '@example.com', 'ada@example', 'ada@@example.com', 'a da@example.com', 'ada@example..com', 'ada@.example.com', 'ada@example.com\n', 'a\u0000@example.com'].map(
+      (value): Case => [email(value), ['email']],
+    ),
+    [email(`${'a'.repeat(65)}@example.com`), ['email']],
+    [email(`${'a'.repeat(60)}@${'b'.repeat(190)}.com`), ['email']],
+    // the password: 10 to 128 characters with a letter and a digit (any script's)
+    [register({ password: 'ééééééééé٣' }), []],
+    [register({ password: 'x1'.repeat(64) }), []],
+    [register({ password: 'short1' }), ['password']],
+    [register({ password: 'x1'.repeat(64) + 'x' }), ['password']],
+    [register({ password: 'onlyletters' }), ['password']],
+    [register({ password: '1234567890' }), ['password']],
+    // the display name: 1 to 100 characters, not blank, no control characters
+    [register({ displayName: 'x'.repeat(100) }), []],
+    [register({ displayName: 'x'.repeat(101) }), ['display_name']],
+    [register({ displayName: '   ' }), ['display_name']],
+    [register({ displayName: '' }), ['display_name']],
+    [register({ displayName: 'Ada\nLovelace' }), ['display_name']],
+    [{ email: 'nope', password: 'short', displayName: '' }, ['email', 'password', 'password', 'display_name']],
+  ]);
+  table('shop.users.v1.LoginRequest', [
+    [{ email: 'ada@example.com', password: 'x' }, []],
+    [{ email: '', password: '' }, ['email', 'password']],
+    [{ email: 'a\u0000b@x.example', password: 'x' }, ['email']],
+    [{ email: 'ada@example.com', password: 'x'.repeat(1025) }, ['password']],
+  ]);
+  table('shop.users.v1.UpdateCurrentUserRequest', [
+    [{ user: { displayName: 'Ada' }, updateMask: 'displayName' }, []],
+    [{ user: { displayName: '  ' }, updateMask: 'displayName' }, ['user.display_name']],
+    [{ user: { displayName: '' }, updateMask: 'displayName' }, ['user.display_name']],
+    [{ user: { displayName: 'a\u0007' }, updateMask: 'displayName' }, ['user.display_name']],
+  ]);
+  table('shop.users.v1.ChangePasswordRequest', [
+    [{ currentPassword: 'old', newPassword: 'analytical-engine-2' }, []],
+    [{ currentPassword: '', newPassword: 'short' }, ['current_password', 'new_password', 'new_password']],
+  ]);
+  table('shop.users.v1.GetUserRequest', [
+    [{ userId: '69040c33-5c8e-59b0-9032-bc23eb34ff6a' }, []],
+    [{ userId: 'nope' }, ['user_id']],
+  ]);
+  table('shop.users.v1.ListUsersRequest', [
+    [{ emailPrefix: 'ada' }, []],
+    [{ pageSize: -1 }, ['page_size']],
+    [{ emailPrefix: 'a\u0000b' }, ['email_prefix']],
+    [{ emailPrefix: 'a'.repeat(255) }, ['email_prefix']],
+  ]);
+  table('shop.users.v1.ListRevokedSessionsRequest', [
+    [{}, []],
+    [{ afterPosition: '0', maxWait: '30s' }, []],
+    [{ afterPosition: '123456789012345678' }, []],
+    [{ afterPosition: '-1' }, ['after_position']],
+    [{ afterPosition: '01' }, ['after_position']],
+    [{ maxWait: '-1s' }, ['max_wait']],
+  ]);
+  table('shop.users.v1.RefreshTokenRequest', [
+    [{ refreshToken: '' }, ['refresh_token']],
+    [{ refreshToken: 'a b' }, ['refresh_token']],
+  ]);
+});

@@ -4,10 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database, Queryable } from '@shop/kit';
 import type { Credentials } from './auth/credentials';
-import { displayNameProblem, normalizeDisplayName } from './domain/display-name';
-import { emailProblem, normalizeEmail } from './domain/email';
-import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from './domain/password-rules';
-import { validateRegistration } from './domain/registration';
+import { checkRegistration } from './domain/registration';
 import { ADMIN_ROLES, toUserRoles } from './domain/roles';
 import { appendUserEvents, registeredEvent } from './domain/user-events';
 import { hasAdmin, hasAnyUser, findUserByEmail, insertUser, setRoles } from './store/users-store';
@@ -50,7 +47,7 @@ export async function seedDemoUsers(deps: SeedDeps, path: string): Promise<void>
   if (!parsed.success) throw new Error(`DEMO_DATA ${path} has no valid users list: ${parsed.error.message}`);
   const users = await Promise.all(
     parsed.data.users.map(async (u) => {
-      const { registration, violations } = validateRegistration(u);
+      const { registration, violations } = checkRegistration(u);
       if (violations.length > 0) throw new Error(`DEMO_DATA user ${u.email}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
       return { ...registration, passwordHash: await credentials.hash(registration.password), roles: toUserRoles(u.roles) };
     }),
@@ -84,14 +81,12 @@ export interface AdminSettings {
  */
 export async function bootstrapAdmin(deps: SeedDeps, settings: AdminSettings): Promise<void> {
   const { db, log, credentials, now } = deps;
-  const email = normalizeEmail(settings.email);
-  const displayName = normalizeDisplayName(settings.displayName);
-  const password = settings.password === undefined ? undefined : normalizePassword(settings.password);
-  const problems = [
-    emailProblem(email) && `ADMIN_EMAIL ${emailProblem(email)}`,
-    password !== undefined && !passwordMeetsRules(password) && `ADMIN_PASSWORD ${PASSWORD_RULES}`,
-    displayNameProblem(displayName) && `ADMIN_DISPLAY_NAME ${displayNameProblem(displayName)}`,
-  ].filter((p): p is string => typeof p === 'string');
+  // Checked as a registration; without ADMIN_PASSWORD only an existing account can be promoted, so no password is checked.
+  const checked = checkRegistration({ email: settings.email, password: settings.password ?? '', displayName: settings.displayName });
+  const variable = { email: 'ADMIN_EMAIL', password: 'ADMIN_PASSWORD', display_name: 'ADMIN_DISPLAY_NAME' } as Record<string, string>;
+  const problems = checked.violations.filter((v) => settings.password !== undefined || v.field !== 'password').map((v) => `${variable[v.field] ?? v.field} ${v.description}`);
+  const { email, displayName } = checked.registration;
+  const password = settings.password === undefined ? undefined : checked.registration.password;
   if (problems.length > 0) throw new Error(`invalid admin configuration: ${problems.join('; ')}`);
   if (await hasAdmin(db)) return;
   const passwordHash = password === undefined ? undefined : await credentials.hash(password);

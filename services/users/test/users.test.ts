@@ -172,11 +172,12 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
     expect(err.errorDetails.resourceInfo).toMatchObject({ resourceType: 'user', resourceName: email });
   });
 
-  it('refuses a weak password with a violation on password that states the rules', async () => {
+  it('refuses a weak password with a violation on password for each rule it breaks', async () => {
     const err = await failure(c.users.register({ email: uniqueEmail(), password: 'password', displayName: 'Weak' }));
     expect(err.code).toBe(Code.INVALID_ARGUMENT);
     expect(err.errorDetails.badRequest?.fieldViolations).toEqual([
-      expect.objectContaining({ field: 'password', description: 'must be 10 to 128 characters long and contain at least one letter and one digit' }),
+      expect.objectContaining({ field: 'password', description: 'must be at least 10 characters' }),
+      expect.objectContaining({ field: 'password', description: 'must contain at least one letter and one digit' }),
     ]);
   });
 

@@ -1,20 +1,9 @@
-import { displayNameProblem, normalizeDisplayName } from './display-name';
+import { normalizeDisplayName } from './display-name';
+
+// A display name's form is the contract's: test/contracts/request-rules.test.ts.
 
 describe('display names', () => {
   it('are trimmed', () => {
     expect(normalizeDisplayName('  Ada Lovelace ')).toBe('Ada Lovelace');
-  });
-
-  it('are required after trimming', () => {
-    expect(displayNameProblem(normalizeDisplayName('   '))).toBe('is required');
-  });
-
-  it('may be 100 characters but not 101', () => {
-    expect(displayNameProblem('x'.repeat(100))).toBeUndefined();
-    expect(displayNameProblem('x'.repeat(101))).toBe('must be 1 to 100 characters');
-  });
-
-  it('may not hold control characters', () => {
-    expect(displayNameProblem('Ada\nLovelace')).toMatch(/control/);
   });
 });

@@ -1,11 +1,8 @@
-/** MIN_PASSWORD_LENGTH and MAX_PASSWORD_LENGTH bound a password, counted in Unicode characters. */
+/** MIN_PASSWORD_LENGTH and MAX_PASSWORD_LENGTH bound a password, counted in Unicode characters (the contract's min_len and max_len). */
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 128;
 
-/**
- * PASSWORD_RULES is the description sent with every rejected password, so a
- * client can show the whole rule set rather than one failed check at a time.
- */
+/** PASSWORD_RULES is the description sent with a password the normalised form of which breaks the rules. */
 export const PASSWORD_RULES = `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long and contain at least one letter and one digit`;
 
 /**
@@ -17,7 +14,13 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-/** passwordMeetsRules tells whether a (normalised) password follows PASSWORD_RULES. */
+/**
+ * passwordMeetsRules tells whether a normalised password follows
+ * PASSWORD_RULES. The contract holds the password a client sends to the
+ * same rules (shop.common.v1.password with min_len and max_len); NFKC can
+ * change a password's length (a ligature becomes two letters), so the form
+ * that is hashed is checked once more here.
+ */
 export function passwordMeetsRules(password: string): boolean {
   const length = [...password].length;
   return length >= MIN_PASSWORD_LENGTH && length <= MAX_PASSWORD_LENGTH && /\p{L}/u.test(password) && /\p{Nd}/u.test(password);

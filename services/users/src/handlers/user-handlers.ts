@@ -11,12 +11,12 @@ import {
 import type { UserServiceDefinition } from '@shop/sdk/ts/shop/users/v1/user_service';
 import { clientAddress } from '../auth/client-address';
 import type { PasswordCheck } from '../auth/credentials';
-import { displayNameProblem, normalizeDisplayName } from '../domain/display-name';
-import { MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email';
+import { normalizeDisplayName } from '../domain/display-name';
+import { normalizeEmail } from '../domain/email';
 import { accountLocked } from '../domain/errors';
 import { decodePageToken, effectivePageSize, encodePageToken } from '../domain/page-token';
 import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from '../domain/password-rules';
-import { validateRegistration } from '../domain/registration';
+import { normalizeRegistration } from '../domain/registration';
 import { CUSTOMER_ROLES } from '../domain/roles';
 import { parseUpdateMask } from '../domain/update-mask';
 import { appendUserEvents, deletedEvent, registeredEvent } from '../domain/user-events';
@@ -26,8 +26,6 @@ import { toProtoUser } from './to-proto';
 
 /** USER_RESOURCE is the ResourceInfo type of an account. */
 export const USER_RESOURCE = 'user';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** callerId is the id of the user making the call; the runtime has already required the token. */
 function callerId(ctx: CallContext): string {
@@ -59,7 +57,7 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
   const { db, credentials, sessions, now } = deps;
   return {
     async register(req) {
-      const { registration, violations } = validateRegistration(req);
+      const { registration, violations } = normalizeRegistration(req);
       if (violations.length > 0) throw invalidArgument(violations);
       const taken = () => alreadyExists(USER_RESOURCE, registration.email);
       // Checked before hashing so a duplicate does not cost a hash; the insert below still guards the race.
@@ -92,14 +90,10 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
 
     async updateCurrentUser(req, ctx) {
       const id = callerId(ctx);
-      const { fields, violations } = parseUpdateMask(req.updateMask);
-      if (!req.user) violations.unshift({ field: 'user', description: 'is required' });
-      const displayName = normalizeDisplayName(req.user?.displayName ?? '');
-      if (req.user && fields.has('display_name')) {
-        const problem = displayNameProblem(displayName);
-        if (problem) violations.push({ field: 'user.display_name', description: problem });
-      }
+      const { violations } = parseUpdateMask(req.updateMask);
+      // The display name's form, and that a masked one is not blank, are the contract's.
       if (violations.length > 0) throw invalidArgument(violations);
+      const displayName = normalizeDisplayName(req.user?.displayName ?? '');
       const user = await updateDisplayName(db, id, displayName, new Date(now()));
       if (!user) throw notFound(USER_RESOURCE, id);
       return { user: toProtoUser(user) };
@@ -108,10 +102,8 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
     async changePassword(req, ctx) {
       const id = callerId(ctx);
       const newPassword = normalizePassword(req.newPassword);
-      const violations: FieldViolation[] = [];
-      if (req.currentPassword === '') violations.push({ field: 'current_password', description: 'is required' });
-      if (!passwordMeetsRules(newPassword)) violations.push({ field: 'new_password', description: PASSWORD_RULES });
-      if (violations.length > 0) throw invalidArgument(violations);
+      // The contract checked the passwords as sent; NFKC may change the new one's length.
+      if (!passwordMeetsRules(newPassword)) throw invalidArgument([{ field: 'new_password', description: PASSWORD_RULES }]);
       passwordConfirmed(await credentials.confirm(id, req.currentPassword, clientAddress(ctx)), id, 'current_password');
       const hash = await credentials.hash(newPassword);
       const revoked = await db.transaction(async (tx) => {
@@ -126,7 +118,6 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
 
     async deleteCurrentUser(req, ctx) {
       const id = callerId(ctx);
-      if (req.password === '') throw invalidArgument([{ field: 'password', description: 'is required' }]);
       passwordConfirmed(await credentials.confirm(id, req.password, clientAddress(ctx)), id, 'password');
       // Its sessions are listed as revoked first; the families and refresh tokens are then deleted with the account (ON DELETE CASCADE).
       await db.transaction(async (tx) => {
@@ -140,8 +131,6 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
     },
 
     async getUser(req) {
-      if (req.userId === '') throw invalidArgument([{ field: 'user_id', description: 'is required' }]);
-      if (!UUID.test(req.userId)) throw invalidArgument([{ field: 'user_id', description: 'must be a user id (a UUID)' }]);
       const user = await findUserById(db, req.userId.toLowerCase());
       if (!user) throw notFound(USER_RESOURCE, req.userId);
       return { user: toProtoUser(user) };
@@ -150,9 +139,7 @@ export function createUserHandlers(deps: HandlerDeps): ServiceImplementation<typ
     async listUsers(req) {
       const violations: FieldViolation[] = [];
       const limit = effectivePageSize(req.pageSize);
-      if (limit === undefined) violations.push({ field: 'page_size', description: 'must not be negative' });
       const emailPrefix = normalizeEmail(req.emailPrefix);
-      if (emailPrefix.length > MAX_EMAIL_LENGTH) violations.push({ field: 'email_prefix', description: `must be at most ${MAX_EMAIL_LENGTH} characters` });
       const cursor = req.pageToken === '' ? undefined : decodePageToken(req.pageToken);
       if (req.pageToken !== '' && !cursor) violations.push({ field: 'page_token', description: 'is not a page token from ListUsers' });
       else if (cursor && cursor.emailPrefix !== emailPrefix) {

@@ -115,8 +115,8 @@ export interface ListRevokedSessionsRequest {
   afterPosition: string;
   /**
    * max_wait is how long the call may wait for a revocation when there is
-   * none after after_position, at most 30 s and never past the call's
-   * deadline; unset or zero answers at once.
+   * none after after_position, at most 30 s (a longer one is lowered to
+   * it) and never past the call's deadline; unset or zero answers at once.
    */
   maxWait: Duration | undefined;
 }
