@@ -58,14 +58,14 @@ describe('clients made by createMeshClients', () => {
   it('passes the first caller\'s deadline on to the third hop', async () => {
     let third: CallContext | undefined;
     const mesh = clients();
-    const c = await serve(inventory({ getStock: async (_req, ctx) => ((third = ctx), { stock: { sku: 'c' } }) }));
+    const c = await serve(inventory({ getStock: async (_req, ctx) => ((third = ctx), { stock: { sku: 'CCC' } }) }));
     const toC = mesh.createClient(InventoryServiceDefinition, c, { defaultTimeoutMs: 60_000 });
     const b = await serve(inventory({ getStock: async (req) => toC.getStock(req) }));
     const toB = mesh.createClient(InventoryServiceDefinition, b, { defaultTimeoutMs: 60_000 });
     const a = await serve(inventory({ getStock: async (req) => toB.getStock(req) }));
     const toA = mesh.createClient(InventoryServiceDefinition, a, { defaultTimeoutMs: 60_000 });
     const deadline = new Date(Date.now() + 3_000);
-    await expect(toA.getStock({ sku: 'x' }, { deadline })).resolves.toMatchObject({ stock: { sku: 'c' } });
+    await expect(toA.getStock({ sku: 'XXX' }, { deadline })).resolves.toMatchObject({ stock: { sku: 'CCC' } });
     // grpc-timeout travels in whole milliseconds (or coarser), so allow a little rounding.
     expect(Math.abs(third!.deadline - deadline.getTime())).toBeLessThan(50);
   });
@@ -76,13 +76,13 @@ describe('clients made by createMeshClients', () => {
     const inner = await serve(inventory({ reserveStock: async (_r, ctx) => ((seen = ctx), { reservation: { reservationId: 'ok' } }) }));
     const toInner = mesh.createClient(InventoryServiceDefinition, inner);
     const outer = await serve(
-      inventory({ getStock: async () => (await toInner.reserveStock({ reservationId: 'r' }), { stock: { sku: 'done' } }) }),
+      inventory({ getStock: async () => (await toInner.reserveStock({ reservationId: 'r', orderId: 'o', items: [{ sku: 'AAA', quantity: '1' }] }), { stock: { sku: 'DONE' } }) }),
     );
     const token = await auth.userToken({ userId: 'user-7' });
     const direct = createMeshClients();
     closers.push(() => direct.close());
     const toOuter = direct.createClient(InventoryServiceDefinition, outer);
-    await toOuter.getStock({ sku: 'x' }, { metadata: { authorization: `Bearer ${token}`, 'x-request-id': 'rid-42' } });
+    await toOuter.getStock({ sku: 'XXX' }, { metadata: { authorization: `Bearer ${token}`, 'x-request-id': 'rid-42' } });
     expect(seen?.requestId).toBe('rid-42');
     expect(seen?.user?.userId).toBe('user-7');
     expect(seen?.caller?.service).toBe('orders');
@@ -95,12 +95,12 @@ describe('clients made by createMeshClients', () => {
         getStock: async () => {
           attempts += 1;
           if (attempts < 3) throw unavailable('UNSPECIFIED', 'try again');
-          return { stock: { sku: 'third time' } };
+          return { stock: { sku: 'THIRD-TIME' } };
         },
       }),
     );
     const client = clients().createClient(InventoryServiceDefinition, address);
-    await expect(client.getStock({ sku: 'x' })).resolves.toMatchObject({ stock: { sku: 'third time' } });
+    await expect(client.getStock({ sku: 'XXX' })).resolves.toMatchObject({ stock: { sku: 'THIRD-TIME' } });
     expect(attempts).toBe(3);
   });
 
@@ -115,7 +115,7 @@ describe('clients made by createMeshClients', () => {
       }),
     );
     const client = clients().createClient(InventoryServiceDefinition, address);
-    const err = (await client.getStock({ sku: 'x' }).catch((e: unknown) => e)) as ShopError;
+    const err = (await client.getStock({ sku: 'XXX' }).catch((e: unknown) => e)) as ShopError;
     expect(err.code).toBe(Code.INVALID_ARGUMENT);
     expect(attempts).toBe(1);
   });
@@ -132,7 +132,7 @@ describe('clients made by createMeshClients', () => {
     );
     const admin = await auth.userToken({ userId: 'a', roles: ['admin'] });
     const client = clients().createClient(InventoryServiceDefinition, address);
-    const err = (await client.adjustStock({ sku: 'x', delta: '1' }, { metadata: { authorization: `Bearer ${admin}` } }).catch((e: unknown) => e)) as ShopError;
+    const err = (await client.adjustStock({ sku: 'XXX', delta: '1' }, { metadata: { authorization: `Bearer ${admin}` } }).catch((e: unknown) => e)) as ShopError;
     expect(err.code).toBe(Code.UNAVAILABLE);
     expect(attempts).toBe(1);
   });

@@ -162,7 +162,7 @@ describe('a server built by createServer', () => {
         throw new Error('connection string postgres://secret@db leaked');
       }),
     );
-    const err = await client.getStock({ sku: 'X' }).catch((e: unknown) => e);
+    const err = await client.getStock({ sku: 'XXX' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShopError);
     expect((err as ShopError).code).toBe(Code.INTERNAL);
     expect((err as ShopError).details).toBe('internal error');
@@ -177,7 +177,7 @@ describe('a server built by createServer', () => {
         throw invalidArgument([{ field: 'sku', description: 'must be 3 to 64 characters' }]);
       }),
     );
-    const err = (await client.getStock({ sku: 'X' }).catch((e: unknown) => e)) as ShopError;
+    const err = (await client.getStock({ sku: 'XXX' }).catch((e: unknown) => e)) as ShopError;
     expect(err.code).toBe(Code.INVALID_ARGUMENT);
     expect(err.reason).toBe('VALIDATION_FAILED');
     expect(err.errorDetails.badRequest?.fieldViolations).toEqual([
@@ -195,10 +195,10 @@ describe('a server built by createServer', () => {
       }),
       { maxInFlight: 2 },
     );
-    const first = [client.getStock({ sku: 'A' }), client.getStock({ sku: 'B' })];
+    const first = [client.getStock({ sku: 'AAA' }), client.getStock({ sku: 'BBB' })];
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
-    const third = (await client.getStock({ sku: 'C' }).catch((e: unknown) => e)) as ShopError;
+    const third = (await client.getStock({ sku: 'CCC' }).catch((e: unknown) => e)) as ShopError;
     expect(third.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(third.errorDetails.retryInfo).toBeDefined();
     expect(Date.now() - started).toBeLessThan(1000);
@@ -277,7 +277,7 @@ describe('a server built by createServer', () => {
     expect(server).toBeDefined();
     const noDeadline = createPromiseClient(InventoryServiceDefinition, `127.0.0.1:${port}`, credentials.createInsecure());
     const started = Date.now();
-    const err = (await noDeadline.getStock({ sku: 'A' }).catch((e: unknown) => e)) as ShopError;
+    const err = (await noDeadline.getStock({ sku: 'AAA' }).catch((e: unknown) => e)) as ShopError;
     expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(seen!.deadline - started).toBeLessThanOrEqual(300);
@@ -288,16 +288,16 @@ describe('a server built by createServer', () => {
   describe('authentication', () => {
     it('requires the admin role for admin RPCs', async () => {
       const { client } = await start(inventory(unimplemented));
-      const none = (await client.setStock({ sku: 'A', onHand: '1' }).catch((e: unknown) => e)) as ShopError;
+      const none = (await client.setStock({ sku: 'AAA', onHand: '1' }).catch((e: unknown) => e)) as ShopError;
       expect(none.code).toBe(Code.UNAUTHENTICATED);
       const customer = await auth.userToken({ userId: 'u1', roles: ['customer'] });
       const denied = (await client
-        .setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Bearer ${customer}` } })
+        .setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Bearer ${customer}` } })
         .catch((e: unknown) => e)) as ShopError;
       expect(denied.code).toBe(Code.PERMISSION_DENIED);
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
-      await expect(client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Bearer ${admin}` } })).resolves.toMatchObject({
-        stock: { sku: 'A', onHand: '1' },
+      await expect(client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Bearer ${admin}` } })).resolves.toMatchObject({
+        stock: { sku: 'AAA', onHand: '1' },
       });
     });
 
@@ -305,9 +305,9 @@ describe('a server built by createServer', () => {
       const { client } = await start(inventory(unimplemented));
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
       for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
-        await expect(client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `${scheme} ${admin}` } })).resolves.toMatchObject({ stock: { sku: 'A' } });
+        await expect(client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `${scheme} ${admin}` } })).resolves.toMatchObject({ stock: { sku: 'AAA' } });
       }
-      const err = (await client.setStock({ sku: 'A', onHand: '1' }, { metadata: { authorization: `Basic ${admin}` } }).catch((e: unknown) => e)) as ShopError;
+      const err = (await client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Basic ${admin}` } }).catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.UNAUTHENTICATED);
     });
 
@@ -324,7 +324,7 @@ describe('a server built by createServer', () => {
       ['alg none', async () => `${Buffer.from('{"alg":"none","kid":"test-key-1"}').toString('base64url')}.${Buffer.from('{"sub":"u1","roles":["admin"]}').toString('base64url')}.`],
     ])('refuses a %s token with UNAUTHENTICATED even on a public RPC', async (_name, token) => {
       const { client } = await start(inventory(async () => ({ stock: {} })));
-      const err = (await client.getStock({ sku: 'A' }, { metadata: { authorization: `Bearer ${await token()}` } }).catch((e: unknown) => e)) as ShopError;
+      const err = (await client.getStock({ sku: 'AAA' }, { metadata: { authorization: `Bearer ${await token()}` } }).catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.UNAUTHENTICATED);
     });
 
@@ -332,7 +332,7 @@ describe('a server built by createServer', () => {
       const { client } = await start(inventory(unimplemented, async () => ({ reservation: { reservationId: 'r1' } })));
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
       const err = (await client
-        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'A', quantity: '1' }] }, { metadata: { authorization: `Bearer ${admin}` } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { authorization: `Bearer ${admin}` } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
     });
@@ -340,11 +340,11 @@ describe('a server built by createServer', () => {
     it('lets only the allowed services call an internal RPC', async () => {
       const { client } = await start(inventory(unimplemented, async (_req, ctx) => ({ reservation: { reservationId: ctx.caller?.service } })));
       const orders = await auth.identity('orders');
-      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
+      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
       expect(res.reservation?.reservationId).toBe('orders');
       const catalog = await auth.identity('catalog');
       const err = (await client
-        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token('inventory') } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token('inventory') } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
     });
@@ -355,12 +355,12 @@ describe('a server built by createServer', () => {
       // A token orders sent to payments, replayed by payments (or anyone who saw it) at inventory.
       const forPayments = await orders.token('payments');
       const err = (await client
-        .reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: forPayments } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: forPayments } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
       expect(err.message).toContain('issued for another service');
       // The same caller with a token for this service gets through.
-      const res = await client.reserveStock({ reservationId: 'r1' }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
+      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
       expect(res.reservation?.reservationId).toBe('orders');
     });
   });
@@ -393,7 +393,7 @@ describe('a server built by createServer', () => {
 
     it('cancels calls still running when the grace period ends', async () => {
       const { server, client } = await start(inventory(() => new Promise(() => undefined)));
-      const hanging = client.getStock({ sku: 'A' }).catch((e: unknown) => e);
+      const hanging = client.getStock({ sku: 'AAA' }).catch((e: unknown) => e);
       await new Promise((r) => setTimeout(r, 100));
       const started = Date.now();
       await server.shutdown({ graceMs: 200 });
