@@ -7,86 +7,39 @@
  * unreachable, and its part of the suite is skipped with a note.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import type { JWK } from 'jose';
-import pino from 'pino';
-import { sharedContract } from '@shop/kit';
-import { createTestAuth, startTestService, type TestAuth, type TestService } from '@shop/kit/testing';
 import { createPromiseClient } from '@shop/sdk/lib/promise-client';
 import { ShopError } from '@shop/sdk/lib/errors';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 import { OrderServiceDefinition } from '@shop/sdk/ts/shop/orders/v1/order_service';
-import { freePort } from '../../test/support/mesh';
 import { ScalarType, type DescField } from '@bufbuild/protobuf';
-import { createGateway, type Gateway } from '../src/create-gateway';
+import type { Gateway } from '../src/create-gateway';
 import { openApiPath } from '../src/routing/path-template';
 import { detail, errorOf, http } from './support/http';
+import { MESH_ADMIN, present, SERVICES, startRealMesh, type RealMesh, type ServiceName } from './support/real-mesh';
 
-const SERVICES = ['users', 'catalog', 'inventory', 'orders', 'payments', 'shipping'] as const;
-type Name = (typeof SERVICES)[number];
-const ROOT = join(__dirname, '..', '..');
-const present = (name: Name) => existsSync(join(ROOT, 'services', name, 'src', 'service.ts'));
+type Name = ServiceName;
 const available = SERVICES.filter(present);
 const missing = SERVICES.filter((s) => !present(s));
 if (missing.length > 0) console.warn(`e2e: not yet built, their routes answer 503 and their tests are skipped: ${missing.join(', ')}`);
 
-const ADMIN = { email: 'root@shop.example', password: 'root-password-1' };
+const ADMIN = MESH_ADMIN;
 const PASSWORD = 'correct-horse-battery-1';
 const run = randomBytes(3).toString('hex').toUpperCase();
-const ENV: Partial<Record<Name, Record<string, string>>> = {
-  users: { LOG_LEVEL: 'error', PASSWORD_HASH_COST: '10', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JWT_KEY_ACTIVATION_DELAY: '0s' },
-};
 
-let testAuth: TestAuth;
-const running = new Map<Name, TestService>();
+let mesh: RealMesh;
+let running: RealMesh['running'];
 let gateway: Gateway;
 let base: string;
+let testAuth: RealMesh['auth'];
 
 beforeAll(async () => {
-  testAuth = await createTestAuth();
-  const ports = new Map<Name, number>();
-  for (const name of SERVICES) ports.set(name, await freePort());
-  const addresses: Record<string, string> = {};
-  for (const name of SERVICES) addresses[`${name.toUpperCase()}_ADDRESS`] = `127.0.0.1:${ports.get(name)}`;
-  // Users first: the other services, and the gateway, verify tokens with its keys.
-  let usersJwks: TestAuth['jwks'] = testAuth.jwks;
-  let usersRevocations: TestAuth['revocations'] = testAuth.revocations;
-  for (const name of available) {
-    const module = require(join(ROOT, 'services', name, 'src', 'service.ts')) as Record<string, unknown>;
-    const spec = module[`${name}Service`];
-    const env = { LOG_LEVEL: 'error', ...addresses, ...ENV[name], GRPC_PORT: String(ports.get(name)) };
-    const service = await startTestService(spec as never, { auth: { ...testAuth, jwks: usersJwks, revocations: usersRevocations }, backend: 'pglite', env });
-    running.set(name, service);
-    if (name === 'users') {
-      const client = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 3_000 });
-      usersJwks = async () => ({ keys: (await client.getJwks({})).keys.map((k) => Object.fromEntries(Object.entries(k).filter(([, v]) => v !== '')) as JWK) });
-      // The other services hear of ended sessions from the real users service, as in production.
-      const waiting = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 30_000 });
-      usersRevocations = async (afterPosition, maxWaitMs, signal) => {
-        const reply = await waiting.listRevokedSessions({ afterPosition, maxWait: { seconds: String(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1e6 } }, { signal });
-        return { sessions: reply.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: s.expireTime!.getTime() })), position: reply.position };
-      };
-    }
-  }
-  gateway = createGateway({
-    contract: sharedContract(),
-    log: pino({ level: 'silent' }),
-    backends: (service) => {
-      const name = /^shop\.([a-z]+)\.v1\./.exec(service)?.[1] as Name | undefined;
-      const found = name === undefined ? undefined : running.get(name);
-      return [found?.address ?? '127.0.0.1:1'];
-    },
-    settings: { rateLimit: { ip: { perSecond: 1_000, burst: 1_000 }, user: { perSecond: 1_000, burst: 1_000 } }, connectTimeoutMs: 500 },
-  });
-  base = `http://127.0.0.1:${await gateway.listen(0)}`;
+  mesh = await startRealMesh();
+  ({ running, gateway, base, auth: testAuth } = mesh);
 }, 120_000);
 
 afterAll(async () => {
-  await gateway?.close({ graceMs: 500 });
-  for (const service of running.values()) await service.stop();
-  testAuth?.cleanup();
+  await mesh?.stop();
 });
 
 const when = (...names: Name[]) => (names.every(present) ? describe : describe.skip);

@@ -40,7 +40,7 @@ function header(answer: string, name: string): string | undefined {
 
 describe('answers node:http writes itself carry x-request-id', () => {
   it.each([
-    ['431 for headers over the limit', `GET /v1/products/p-1 HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['431 for headers over the limit', `GET /v1/products/9e0d0c1a-0000-4000-8000-00000000000a HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
     ['400 for a request that is not HTTP/1.1', 'NOT HTTP AT ALL\r\n\r\n', 400],
   ])('%s', async (_name, request, status) => {
     const port = await start();
@@ -58,7 +58,7 @@ describe('a slow client', () => {
     const port = await start({ headersTimeoutMs: 1_000 });
     const started = Date.now();
     // Headers that never end.
-    const answer = await rawHttp(port, 'GET /v1/products/p-1 HTTP/1.1\r\nhost: x\r\n', 6_000);
+    const answer = await rawHttp(port, 'GET /v1/products/9e0d0c1a-0000-4000-8000-00000000000a HTTP/1.1\r\nhost: x\r\n', 6_000);
     expect(answer.startsWith('HTTP/1.1 408 ')).toBe(true);
     expect(header(answer, 'x-request-id')).toBeTruthy();
     expect(Date.now() - started).toBeLessThan(4_000);

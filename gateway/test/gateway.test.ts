@@ -59,9 +59,9 @@ describe('the gateway', () => {
 
   describe('edge security', () => {
     it('serves a public route without a token', async () => {
-      const res = await http(base, 'GET', '/v1/products/p-1');
+      const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a');
       expect(res.status).toBe(200);
-      expect(res.json.product).toMatchObject({ id: 'p-1', price: { amountMinor: '1299' }, updateTime: '2024-01-02T03:04:05.678Z' });
+      expect(res.json.product).toMatchObject({ id: '9e0d0c1a-0000-4000-8000-00000000000a', price: { amountMinor: '1299' }, updateTime: '2024-01-02T03:04:05.678Z' });
     });
 
     it('refuses a protected route without a token at the edge, with a challenge', async () => {
@@ -88,7 +88,7 @@ describe('the gateway', () => {
     });
 
     it('verifies a token sent to a public route too', async () => {
-      const res = await http(base, 'GET', '/v1/products/p-1', { headers: bearer('not.a.token') });
+      const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: bearer('not.a.token') });
       expect(res.status).toBe(401);
     });
 
@@ -117,7 +117,7 @@ describe('the gateway', () => {
 
     it('never passes on a client-sent service token or other headers', async () => {
       shop.seen.metadataKeys.length = 0;
-      const res = await http(base, 'GET', '/v1/products/p-1', { headers: { 'x-shop-service-token': 'forged', 'x-custom': '1', cookie: 'a=b', 'x-request-id': 'trace-me-1' } });
+      const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { 'x-shop-service-token': 'forged', 'x-custom': '1', cookie: 'a=b', 'x-request-id': 'trace-me-1' } });
       // Had the forged service token reached the service, its runtime would have refused the call.
       expect(res.status).toBe(200);
       expect(res.headers.get('x-request-id')).toBe('trace-me-1');
@@ -140,12 +140,12 @@ describe('the gateway', () => {
 
     it('forwards the client address it sees in x-forwarded-for, never the client\'s own claim', async () => {
       shop.seen.metadata.length = 0;
-      await http(base, 'GET', '/v1/products/p-1', { headers: { 'x-forwarded-for': '203.0.113.99' } });
+      await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { 'x-forwarded-for': '203.0.113.99' } });
       // No trusted proxies: the TCP peer, whatever the client wrote.
       expect(shop.seen.metadata[0]?.['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       const behind = await start({ trustedProxies: 1 });
       shop.seen.metadata.length = 0;
-      await http(behind.base, 'GET', '/v1/products/p-1', { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.99' } });
+      await http(behind.base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.99' } });
       // Behind one trusted proxy: the address that proxy saw, not the one the client put first.
       expect(shop.seen.metadata[0]?.['x-forwarded-for']).toBe('203.0.113.99');
     });
@@ -293,7 +293,7 @@ describe('the gateway', () => {
     });
 
     it('serves Prometheus metrics by route template', async () => {
-      await http(base, 'GET', '/v1/products/p-1');
+      await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a');
       const res = await http(base, 'GET', '/metrics');
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(res.text).toMatch(/http_server_requests_total\{route="\/v1\/products\/\{product_id\}",method="GET",status="200"\} \d+/);
@@ -335,7 +335,7 @@ describe('trace context', () => {
 
   it("continues the caller's trace and passes the gateway's span on as the parent", async () => {
     const { base } = await start({}, [shop.address], { tracer: provider.getTracer('test') });
-    await http(base, 'GET', '/v1/products/p-1', { headers: { traceparent: parent, tracestate: 'vendor=1', baggage: 'tenant=acme' } });
+    await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { traceparent: parent, tracestate: 'vendor=1', baggage: 'tenant=acme' } });
     const sent = shop.seen.metadata[shop.seen.metadata.length - 1];
     expect(sent.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     expect(sent.traceparent).not.toContain('b7ad6b7169203331');
@@ -350,7 +350,7 @@ describe('trace context', () => {
     const gateway = createGateway({ contract, log, backends: () => ['127.0.0.1:1'], settings: { rateLimit: {} }, tracer: provider.getTracer('test') });
     open.push(gateway);
     const base = `http://127.0.0.1:${await gateway.listen(0)}`;
-    const res = await http(base, 'GET', '/v1/products/p-1', { headers: { traceparent: parent } });
+    const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { traceparent: parent } });
     expect(res.status).toBe(503);
     const failed = lines.find((l) => l.msg === 'upstream call failed');
     expect(failed).toMatchObject({ requestId: res.headers.get('x-request-id'), trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
@@ -359,7 +359,7 @@ describe('trace context', () => {
 
   it('starts a trace when the caller sends none', async () => {
     const { base } = await start({}, [shop.address], { tracer: provider.getTracer('test') });
-    await http(base, 'GET', '/v1/products/p-1');
+    await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a');
     expect(shop.seen.metadata[shop.seen.metadata.length - 1].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
   });
 });
@@ -374,9 +374,9 @@ describe('trace context', () => {
     // Let both clients connect: they answer from memory until then.
     await new Promise((r) => setTimeout(r, 200));
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await http(i % 2 === 0 ? first.base : second.base, 'GET', '/v1/products/p-1')).status);
+    for (let i = 0; i < 6; i++) statuses.push((await http(i % 2 === 0 ? first.base : second.base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    const refused = await http(second.base, 'GET', '/v1/products/p-1');
+    const refused = await http(second.base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('ratelimit-limit')).toBe('6');
   });
@@ -396,7 +396,7 @@ describe('readiness', () => {
     const port = (plain.address() as { port: number }).port;
     const { base } = await start({ connectTimeoutMs: 500 }, [`127.0.0.1:${port}`]);
     expect((await http(base, 'GET', '/readyz')).status).toBe(503);
-    expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(503);
+    expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(503);
     plain.close();
   });
 });
@@ -404,13 +404,13 @@ describe('readiness', () => {
 describe('CORS', () => {
   it('sends no CORS headers unless origins are configured', async () => {
     const { base } = await start();
-    const res = await http(base, 'GET', '/v1/products/p-1', { headers: { origin: 'https://evil.example' } });
+    const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('answers a preflight from an allowed origin and marks its responses', async () => {
     const { base } = await start({ corsOrigins: ['https://shop.example'] });
-    const pre = await fetch(`${base}/v1/products/p-1`, {
+    const pre = await fetch(`${base}/v1/products/9e0d0c1a-0000-4000-8000-00000000000a`, {
       method: 'OPTIONS',
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
     });
@@ -418,7 +418,7 @@ describe('CORS', () => {
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(pre.headers.get('access-control-allow-methods')).toContain('GET');
-    const res = await http(base, 'GET', '/v1/products/p-1', { headers: { origin: 'https://shop.example' } });
+    const res = await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a', { headers: { origin: 'https://shop.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(res.headers.get('access-control-expose-headers')).toContain('retry-after');
     expect(res.headers.get('vary')).toBe('Origin');
@@ -426,7 +426,7 @@ describe('CORS', () => {
 
   it('refuses a preflight from another origin', async () => {
     const { base } = await start({ corsOrigins: ['https://shop.example'] });
-    const res = await fetch(`${base}/v1/products/p-1`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const res = await fetch(`${base}/v1/products/9e0d0c1a-0000-4000-8000-00000000000a`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -438,7 +438,7 @@ describe('load balancing', () => {
     try {
       const before = [shop.seen.served, second.seen.served];
       const { base } = await start({}, [shop.address, second.address]);
-      for (let i = 0; i < 20; i++) expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(200);
+      for (let i = 0; i < 20; i++) expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(200);
       expect(shop.seen.served - before[0]).toBe(10);
       expect(second.seen.served - before[1]).toBe(10);
     } finally {
@@ -448,18 +448,18 @@ describe('load balancing', () => {
 
   it('keeps serving from the replicas that are up', async () => {
     const { base } = await start({ connectTimeoutMs: 500 }, ['127.0.0.1:1', shop.address]);
-    for (let i = 0; i < 6; i++) expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(200);
+    for (let i = 0; i < 6; i++) expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(200);
   });
 
   it('reconnects when a backend restarts', async () => {
     const replica = await startFakeShop(auth);
     const { base } = await start({ connectTimeoutMs: 500 }, [replica.address]);
-    expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(200);
+    expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(200);
     await replica.stop();
-    expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(503);
+    expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(503);
     const again = await startFakeShop(auth, replica.port);
     try {
-      await waitFor(async () => (await http(base, 'GET', '/v1/products/p-1')).status === 200, 10_000);
+      await waitFor(async () => (await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status === 200, 10_000);
     } finally {
       await again.stop();
     }
@@ -469,7 +469,7 @@ describe('load balancing', () => {
 describe('the node-http2 transport', () => {
   it('serves unary calls, errors and streams like the lean client', async () => {
     const { base } = await start({ transport: 'node-http2' });
-    expect((await http(base, 'GET', '/v1/products/p-1')).json.product.id).toBe('p-1');
+    expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).json.product.id).toBe('9e0d0c1a-0000-4000-8000-00000000000a');
     expect((await http(base, 'GET', '/v1/products?pageToken=invalid')).status).toBe(400);
     expect((await http(base, 'GET', '/v1/products?pageToken=slow', { headers: { 'grpc-timeout': '100m' } })).status).toBe(504);
     const stream = await http(base, 'GET', '/v1/orders/0a11ce00-0000-4000-8000-000000000001:watch', { headers: { ...bearer(alice), accept: 'application/x-ndjson' } });

@@ -35,7 +35,7 @@ describe('main.ts', () => {
     const address = await main.listening;
     const health = await fetch(`http://${address}/healthz`);
     expect(health.status).toBe(200);
-    const product = await fetch(`http://${address}/v1/products/p-1`);
+    const product = await fetch(`http://${address}/v1/products/9e0d0c1a-0000-4000-8000-00000000000a`);
     expect(product.status).toBe(503);
     expect(((await product.json()) as { error: { status: string } }).error.status).toBe('UNAVAILABLE');
     main.child.kill('SIGTERM');

@@ -127,7 +127,7 @@ describe('bad requests', () => {
     expect(answered.length).toBeGreaterThan(cases.length - 1);
     expect(answered.filter((s) => s >= 500)).toEqual([]);
     expect((await http(base, 'GET', '/healthz')).status).toBe(200);
-    expect((await http(base, 'GET', '/v1/products/p-1')).status).toBe(200);
+    expect((await http(base, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(200);
   });
 });
 
@@ -149,7 +149,7 @@ describe('a flood past the rate limit', () => {
 
   it('answers 429 with Retry-After and RateLimit headers past the per-IP burst, never 5xx, and keeps serving', async () => {
     const started = performance.now();
-    const results = await Promise.all(Array.from({ length: 300 }, () => http(limitedBase, 'GET', '/v1/products/p-1')));
+    const results = await Promise.all(Array.from({ length: 300 }, () => http(limitedBase, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')));
     const elapsedSec = (performance.now() - started) / 1000;
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
@@ -170,7 +170,7 @@ describe('a flood past the rate limit', () => {
     const ok = results.find((r) => r.status === 200)!;
     expect(ok.headers.get('ratelimit-limit')).toBe('30');
     await new Promise((r) => setTimeout(r, 1_100));
-    expect((await http(limitedBase, 'GET', '/v1/products/p-1')).status).toBe(200);
+    expect((await http(limitedBase, 'GET', '/v1/products/9e0d0c1a-0000-4000-8000-00000000000a')).status).toBe(200);
     expect((await http(limitedBase, 'GET', '/healthz')).status).toBe(200);
   });
 

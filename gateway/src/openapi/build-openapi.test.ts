@@ -48,11 +48,12 @@ describe('buildOpenApi', () => {
 
   it('writes field types in their canonical JSON forms', () => {
     const product: any = doc.components.schemas['shop.catalog.v1.Product'];
-    expect(product.properties.version).toEqual(expect.objectContaining({ type: 'string', format: 'int64' }));
+    // int64 is written as a string and accepted as a number too, so its range applies to both.
+    expect(product.properties.version).toEqual(expect.objectContaining({ type: ['string', 'integer'], format: 'int64', minimum: 0, example: '0' }));
     expect(product.properties.createTime).toEqual(expect.objectContaining({ $ref: '#/components/schemas/google.protobuf.Timestamp', readOnly: true }));
     expect(doc.components.schemas['google.protobuf.Timestamp']).toMatchObject({ type: 'string', format: 'date-time' });
     expect(doc.components.schemas['shop.orders.v1.OrderState']).toMatchObject({ type: 'string', enum: expect.arrayContaining(['ORDER_STATE_PENDING']) });
-    expect(doc.components.schemas['shop.common.v1.Money']).toMatchObject({ properties: { amountMinor: { type: 'string' } } });
+    expect(doc.components.schemas['shop.common.v1.Money']).toMatchObject({ properties: { amountMinor: { type: ['string', 'integer'], example: '1299' } } });
   });
 
   it('takes required from field_behavior REQUIRED, readOnly from OUTPUT_ONLY and writeOnly from INPUT_ONLY', () => {
@@ -70,8 +71,8 @@ describe('buildOpenApi', () => {
     const printable = new RegExp(address.city.pattern, 'u');
     expect(['Town', 'Zürich', ''].map((t) => printable.test(t))).toEqual([true, true, true]);
     expect(['a\u0000b', 'tab\there', 'del\u007f'].map((t) => printable.test(t))).toEqual([false, false, false]);
-    // A field without rules gets none.
-    expect(operation(doc, 'GET', '/v1/users').parameters.find((p: any) => p.name === 'page_token').schema).toEqual({ type: 'string' });
+    // A page token: its bounds and pattern, and no example (the contract's example "" says none: a made-up token would be refused).
+    expect(operation(doc, 'GET', '/v1/users').parameters.find((p: any) => p.name === 'page_token').schema).toEqual({ type: 'string', maxLength: 1024, pattern: '^[\\u0021-\\u007E]*$' });
   });
 
   it('takes descriptions from the proto comments', () => {
@@ -118,7 +119,7 @@ describe('buildOpenApi', () => {
     const sink: any = test.components.schemas['gwtest.v1.Sink'];
     expect(sink.properties.maybeI32).toEqual(expect.objectContaining({ $ref: '#/components/schemas/google.protobuf.Int32Value' }));
     expect(test.components.schemas['google.protobuf.Int32Value']).toMatchObject({ type: ['integer', 'null'] });
-    expect(sink.properties.totals).toMatchObject({ type: 'object', additionalProperties: { type: 'string', format: 'int64' } });
+    expect(sink.properties.totals).toMatchObject({ type: 'object', additionalProperties: { type: ['string', 'integer'], format: 'int64' } });
     expect(sink.properties.pickS.description).toContain('At most one of pickS, pickInner, pickI64');
   });
 });

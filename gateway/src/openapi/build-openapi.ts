@@ -333,14 +333,14 @@ class SchemaBuilder {
   field(field: DescField): JsonSchema {
     switch (field.fieldKind) {
       case 'scalar':
-        return { ...scalar(field.scalar), ...this.rules.field(field) };
+        return withExample({ ...scalar(field.scalar), ...this.rules.field(field) }, this.rules.example(field));
       case 'enum':
         return { $ref: REF(this.enumSchema(field.enum)) };
       case 'message':
         return { $ref: REF(this.message(field.message)) };
       case 'list': {
         const items = field.listKind === 'scalar' ? { ...scalar(field.scalar), ...this.rules.items(field) } : field.listKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
-        return { type: 'array', items, ...this.rules.field(field) };
+        return withExample({ type: 'array', items, ...this.rules.field(field) }, this.rules.example(field));
       }
       case 'map': {
         const values = field.mapKind === 'scalar' ? scalar(field.scalar) : field.mapKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
@@ -382,15 +382,21 @@ function scalar(type: ScalarType): JsonSchema {
     case ScalarType.INT64:
     case ScalarType.SINT64:
     case ScalarType.SFIXED64:
-      return { type: 'string', format: 'int64', pattern: '^-?[0-9]+$' };
+      // Written as a string; a JSON number is accepted too, and minimum and maximum apply to it.
+      return { type: ['string', 'integer'], format: 'int64', pattern: '^-?[0-9]+$' };
     case ScalarType.UINT64:
     case ScalarType.FIXED64:
-      return { type: 'string', format: 'uint64', pattern: '^[0-9]+$' };
+      return { type: ['string', 'integer'], format: 'uint64', pattern: '^[0-9]+$' };
     case ScalarType.FLOAT:
       return { ...DOUBLE, format: 'float' };
     case ScalarType.DOUBLE:
       return { ...DOUBLE, format: 'double' };
   }
+}
+
+/** withExample adds a field's example (a value its rules accept), when it has one. */
+function withExample(schema: JsonSchema, example: unknown): JsonSchema {
+  return example === undefined ? schema : { ...schema, example };
 }
 
 function nullable(schema: JsonSchema): JsonSchema {

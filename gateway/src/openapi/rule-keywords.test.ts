@@ -1,5 +1,7 @@
 import { rulesContract } from '../../test/support/test-contract';
-import { createRuleKeywords, PRINTABLE_PATTERN } from './rule-keywords';
+import { createRuleKeywords } from './rule-keywords';
+
+const PRINTABLE_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
 
 describe('the OpenAPI keywords of buf.validate rules', () => {
   const contract = rulesContract();

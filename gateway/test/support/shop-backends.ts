@@ -35,9 +35,9 @@ export interface FakeShop {
   stop(): Promise<void>;
 }
 
-/** PRODUCT is the one product the fake catalog knows (p-1). */
+/** PRODUCT is the one product the fake catalog knows (9e0d0c1a-0000-4000-8000-00000000000a). */
 export const PRODUCT = {
-  id: 'p-1',
+  id: '9e0d0c1a-0000-4000-8000-00000000000a',
   sku: 'MUG-001',
   name: 'Stoneware Mug',
   description: 'A mug.',
