@@ -8,6 +8,7 @@
 #   wrk             HTTP load for the gateway benchmarks
 #   python3-grpcio, python3-protobuf
 #                   a gRPC backend on gRPC core for the gateway's differential suite
+#   chromium       headless Chromium runs Swagger UI for the docs page's "Try it out" test
 #   golang-go, golang-google-grpc-dev
 #                   a grpc-go backend for the same suite, built offline in GOPATH mode
 #   protobuf-compiler, golang-goprotobuf-dev, golang-github-grpc-ecosystem-grpc-gateway-dev
@@ -27,6 +28,7 @@ tools=(
   "prometheus:prometheus"
   "nghttp:nghttp2-client"
   "wrk:wrk"
+  "chromium:chromium"
 )
 
 # Packages found by a check other than a command on PATH.

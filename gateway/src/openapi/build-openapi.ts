@@ -143,6 +143,8 @@ function pathParameters(route: Route, schemas: SchemaBuilder, comments: Comments
       required: true,
       description: `${comments.of(leaf) ?? ''}${pattern}`.trim() || undefined,
       schema: schemas.field(leaf),
+      // Swagger UI fills "Try it out" with a parameter's example.
+      example: schemas.field(leaf)['example'],
     };
   });
 }
@@ -166,9 +168,11 @@ function queryParameters(route: Route, schemas: SchemaBuilder, comments: Comment
       out.push({
         name,
         in: 'query',
-        required: false,
+        // A field the contract requires (field_behavior REQUIRED) is a required parameter: Swagger UI asks for it.
+        required: prefix === '' && schemas.behaviors(field).includes(FIELD_BEHAVIOR.REQUIRED),
         description: comments.of(field),
         schema,
+        example: schema['example'],
         ...(field.fieldKind === 'list' ? { style: 'form', explode: true } : {}),
       });
     }
@@ -337,7 +341,7 @@ class SchemaBuilder {
       case 'enum':
         return { $ref: REF(this.enumSchema(field.enum)) };
       case 'message':
-        return { $ref: REF(this.message(field.message)) };
+        return withExample({ $ref: REF(this.message(field.message)) }, this.rules.example(field));
       case 'list': {
         const items = field.listKind === 'scalar' ? { ...scalar(field.scalar), ...this.rules.items(field) } : field.listKind === 'enum' ? { $ref: REF(this.enumSchema(field.enum)) } : { $ref: REF(this.message(field.message)) };
         return withExample({ type: 'array', items, ...this.rules.field(field) }, this.rules.example(field));

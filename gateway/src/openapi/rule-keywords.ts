@@ -150,9 +150,11 @@ export function createRuleKeywords(registry: Registry): {
       return type?.case === 'repeated' ? keywordsOf(type.value?.['items'] as Rules | undefined) : {};
     },
     example(field) {
+      const own = option(field, exampleOption);
+      // A message field whose JSON form is a string (a FieldMask, a Duration) takes its example as written.
+      if (field.fieldKind === 'message') return own === '' ? undefined : own;
       if (field.fieldKind !== 'scalar' && field.fieldKind !== 'list') return undefined;
       if (field.scalar === undefined) return undefined;
-      const own = option(field, exampleOption);
       if (own !== undefined) return own === '' ? undefined : typed(field, own);
       const rules = rulesOf(field);
       // A 64-bit integer without one would get a random string of digits from a sample generator, likely out of range.
