@@ -61,3 +61,16 @@ describe('the predefined text rules', () => {
     expect(disagreements).toEqual([]);
   });
 });
+
+describe("the README's rule example", () => {
+  it('is a field of the contracts, as written there', () => {
+    const { readFileSync, readdirSync } = require('node:fs') as typeof import('node:fs');
+    const { join } = require('node:path') as typeof import('node:path');
+    const root = join(__dirname, '..', '..');
+    const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const example = /```proto\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
+    expect(example).toBeDefined();
+    const protos = (readdirSync(join(root, 'proto'), { recursive: true }) as string[]).filter((f) => f.endsWith('.proto')).map((f) => squash(readFileSync(join(root, 'proto', f), 'utf8')));
+    expect(protos.some((text) => text.includes(squash(example!)))).toBe(true);
+  });
+});
