@@ -1,3 +1,4 @@
+import { fromBinary } from '@bufbuild/protobuf';
 import {
   Server,
   ServerCredentials,
@@ -11,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { ServedCall } from '../context/served-call';
 import { sharedContract, type Contract, type MethodContract } from '../contract/contract';
+import { compileFastCheck } from '../contract/fast-rules';
 import { createContractRules } from '../contract/rules';
 import { toStatus } from '../errors/to-status';
 import { resourceExhausted } from '../errors/domain-error';
@@ -110,7 +112,7 @@ export function createServer(deps: ServerDeps): ShopServer {
     createCallLogging(deps.log),
     ...(deps.metrics ? [deps.metrics] : []),
     createAuthentication(deps.auth, { service: deps.service, internalCallers: deps.internalCallers }),
-    createRequestValidation(rules),
+    createRequestValidation(),
   ];
   const serviceNames: string[] = [];
   let draining = false;
@@ -185,8 +187,20 @@ export function createServer(deps: ServerDeps): ShopServer {
       }
       grpc.addService(
         toGrpcDefinition(definition, (path) => {
-          const method = contract.method(path);
-          return method !== undefined && rules.appliesTo(method.desc.input);
+          const input = contract.method(path)?.desc.input;
+          if (input === undefined || !rules.appliesTo(input)) return undefined;
+          // A request the fast check finds valid costs no second decoding (see contract/fast-rules.ts).
+          const fast = compileFastCheck(contract.registry, input) ?? (() => false);
+          return (request, bytes) => {
+            if (fast(request)) return undefined;
+            try {
+              const violations = rules.check(input, fromBinary(input, bytes));
+              return violations.length > 0 ? { kind: 'invalid', violations } : undefined;
+            } catch (error) {
+              // A request protobuf-es cannot decode or a rule that cannot be evaluated: answered as the step's error, not the deserializer's.
+              return { kind: 'error', error };
+            }
+          };
         }),
         handlers,
       );

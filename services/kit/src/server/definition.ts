@@ -1,6 +1,6 @@
 import type { ServiceDefinition as GrpcServiceDefinition, MethodDefinition as GrpcMethodDefinition } from '@grpc/grpc-js';
 import type { CallContext } from '../context/call-context';
-import { rememberRequestBytes } from './request-bytes';
+import { attachVerdict, type RequestVerdict } from './request-verdict';
 
 // The definition types are the SDK's: one description of a generated
 // service for its clients and for the runtime that serves it.
@@ -29,27 +29,32 @@ export function methodPath(service: ServiceDefinition, method: MethodDefinition)
 
 /**
  * toGrpcDefinition builds the @grpc/grpc-js service definition (paths and
- * serializers) from a ts-proto generic one. For the methods `keepsBytes`
- * names, each decoded request remembers the bytes it came from (for the
- * contract rules check, see request-bytes.ts); the others pay nothing.
+ * serializers) from a ts-proto generic one. For the methods `checkerOf`
+ * gives a checker (those whose request has contract rules), the
+ * deserializer runs it on the request's bytes and attaches its verdict to a
+ * request it refuses (request-verdict.ts); a valid request, and every
+ * request of the other methods, pays nothing more.
  */
-export function toGrpcDefinition(service: ServiceDefinition, keepsBytes: (path: string) => boolean = () => false): GrpcServiceDefinition {
+export function toGrpcDefinition(service: ServiceDefinition, checkerOf: (path: string) => ((request: object, bytes: Uint8Array) => RequestVerdict | undefined) | undefined = () => undefined): GrpcServiceDefinition {
   const out: Record<string, GrpcMethodDefinition<unknown, unknown>> = {};
   for (const [key, method] of Object.entries(service.methods)) {
     const path = methodPath(service, method);
     const decode = (bytes: Buffer) => method.requestType.decode(bytes);
+    const check = checkerOf(path);
     out[key] = {
       path,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       requestSerialize: (value) => Buffer.from(method.requestType.encode(value).finish()),
-      requestDeserialize: keepsBytes(path)
-        ? (bytes: Buffer) => {
-            const request = decode(bytes) as object;
-            rememberRequestBytes(request, bytes);
-            return request;
-          }
-        : decode,
+      requestDeserialize:
+        check === undefined
+          ? decode
+          : (bytes: Buffer) => {
+              const request = decode(bytes) as object;
+              const verdict = check(request, bytes);
+              if (verdict !== undefined) attachVerdict(request, verdict);
+              return request;
+            },
       responseSerialize: (value) => Buffer.from(method.responseType.encode(value).finish()),
       responseDeserialize: (bytes) => method.responseType.decode(bytes),
       originalName: key,
