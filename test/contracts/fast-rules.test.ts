@@ -1,6 +1,5 @@
 import { toBinary, type DescMessage } from '@bufbuild/protobuf';
-import { createContractRules, sharedContract } from '@shop/kit';
-import { compileFastCheck } from '../../services/kit/src/contract/fast-rules';
+import { compileFastCheck, createContractRules, sharedContract } from '@shop/kit';
 import { createFuzzCases } from '../../gateway/test/support/fuzz-cases';
 
 // The runtime's fast check (services/kit/src/contract/fast-rules.ts) may

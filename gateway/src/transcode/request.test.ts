@@ -50,3 +50,12 @@ describe('field paths in the gateway\'s 400s', () => {
     expect(fieldsOf('POST', '/v1/orders', { body: JSON.stringify({ ...ORDER, shippingAddress: { ...ORDER.shippingAddress, zipCode: '1' } }) })).toEqual(['shipping_address.zipCode']);
   });
 });
+
+describe('a path-only request of a route with rules', () => {
+  it('is encoded directly when the fast check clears it, and refused by name when it does not', () => {
+    const bytes = builder.build(route('GET', '/v1/stock/{sku}'), { values: ['MUG-001'], query: '', body: undefined });
+    expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.concat([Buffer.from([0x0a, 7]), Buffer.from('MUG-001')]).toString('hex'));
+    expect(fieldsOf('GET', '/v1/stock/{sku}', { values: ['mug 1'] })).toEqual(['sku']);
+    expect(fieldsOf('GET', '/v1/stock/{sku}', { values: ['MUG\u0000'] })).toEqual(['sku']);
+  });
+});

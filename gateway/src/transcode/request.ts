@@ -1,6 +1,6 @@
 import { fromJson, ScalarType, toBinary, type DescField, type DescMessage, type JsonObject, type JsonValue, type Registry } from '@bufbuild/protobuf';
 import { protoCamelCase } from '@bufbuild/protobuf/reflect';
-import type { ContractRules } from '@shop/kit';
+import { compileFastCheck, type ContractRules, type FastCheck } from '@shop/kit';
 import { invalidArgument, type FieldViolation } from '../errors/gateway-error';
 import type { Route } from '../routing/routes';
 import { jsonDepthExceeds } from './json-depth';
@@ -38,6 +38,12 @@ interface Plan {
   ruled: boolean;
   /** fast holds the field numbers when the request is only top-level string path variables. */
   fast: number[] | undefined;
+  /** fastNames are those fields' names in a decoded request, for fastCheck. */
+  fastNames: string[];
+  /** zero is the request with every field at its zero value, as the services decode it, for fastCheck. */
+  zero: Record<string, unknown>;
+  /** fastCheck clears a fast-path request of a route with rules (see the kit's contract/fast-rules.ts); without it such a route always builds the message. */
+  fastCheck: FastCheck | undefined;
   /** bound holds the dotted proto paths the path template sets. */
   bound: ReadonlySet<string>;
   /** maskField is the update_mask field a PATCH may leave out, to be inferred from the body. */
@@ -71,7 +77,7 @@ export class RequestBuilder {
   /** build returns the encoded request message or throws a 400 GatewayError. */
   build(route: Route, input: RequestInput): Uint8Array {
     const plan = this.plan(route);
-    if (plan.fast !== undefined && input.query === '' && input.body === undefined) return encodeStrings(plan.fast, input.values);
+    if (plan.fast !== undefined && input.query === '' && input.body === undefined && (!plan.ruled || this.clears(plan, input.values))) return encodeStrings(plan.fast, input.values);
     const json = this.toJson(route, plan, input);
     let message;
     try {
@@ -91,17 +97,30 @@ export class RequestBuilder {
     let plan = this.plans.get(route);
     if (plan) return plan;
     const ruled = this.rules.appliesTo(route.input);
-    // A route whose request has rules always builds the message, to check them.
-    const fastPossible = !ruled && route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
+    // A route whose request has rules takes the fast path only for a request the fast check clears; any other builds the message, to name what is wrong.
+    const fastCheck = ruled ? compileFastCheck(this.registry, route.input) : undefined;
+    const fastPossible =
+      (!ruled || fastCheck !== undefined) && route.body === '' && route.pathFields.every((chain) => chain.length === 1 && chain[0].fieldKind === 'scalar' && chain[0].scalar === ScalarType.STRING && chain[0].presence === IMPLICIT);
     const mask = route.input.fields.find((f) => f.name === 'update_mask' && f.message?.typeName === FIELD_MASK);
     plan = {
       ruled,
       fast: fastPossible ? route.pathFields.map((chain) => chain[0].number) : undefined,
+      fastNames: route.pathFields.map((chain) => chain[0].localName),
+      zero: zeroRequest(route.input),
+      fastCheck,
       bound: new Set(route.pathFields.map((chain) => chain.map((f) => f.name).join('.'))),
       maskField: route.httpMethod === 'PATCH' && route.bodyField?.fieldKind === 'message' ? mask : undefined,
     };
     this.plans.set(route, plan);
     return plan;
+  }
+
+  /** clears tells whether the fast check finds a path-only request valid: its path values set, every other field at its zero value. */
+  private clears(plan: Plan, values: readonly string[]): boolean {
+    if (plan.fastCheck === undefined) return false;
+    const request: Record<string, unknown> = { ...plan.zero };
+    plan.fastNames.forEach((name, i) => (request[name] = values[i]));
+    return plan.fastCheck(request);
   }
 
   private toJson(route: Route, plan: Plan, input: RequestInput): JsonObject {
@@ -196,6 +215,21 @@ export class RequestBuilder {
     return result;
   }
 }
+
+/** zeroRequest is a message with every field unset, in the services' decoded form (int64 as strings, unset messages undefined). */
+function zeroRequest(desc: DescMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of desc.fields) {
+    if (field.fieldKind === 'list') out[field.localName] = [];
+    else if (field.fieldKind === 'map') out[field.localName] = {};
+    else if (field.fieldKind === 'message' || field.oneof !== undefined || field.presence !== IMPLICIT) out[field.localName] = undefined;
+    else if (field.fieldKind === 'enum') out[field.localName] = 0;
+    else out[field.localName] = field.scalar === ScalarType.STRING ? '' : field.scalar === ScalarType.BOOL ? false : INT64_SCALARS.has(field.scalar) ? '0' : field.scalar === ScalarType.BYTES ? new Uint8Array() : 0;
+  }
+  return out;
+}
+
+const INT64_SCALARS: ReadonlySet<ScalarType> = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
