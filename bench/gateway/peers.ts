@@ -52,7 +52,7 @@ export function buildGrpcGateway(): { binary: string } | { missing: string } {
     cpSync(join(root, 'proto', dir), join(protoCopy, dir), { recursive: true });
     for (const f of readdirSync(join(protoCopy, dir))) {
       const path = join(protoCopy, dir, f);
-      const text = readFileSync(path, 'utf8')
+      const text = withoutValidation(readFileSync(path, 'utf8'))
         .replace(/^(\s+)optional /gm, '$1')
         .replace(/^package ([\w.]+);/m, `package $1;\noption go_package = "${goPackages[dir]}";`);
       writeFileSync(path, text);
@@ -73,6 +73,7 @@ export function buildGrpcGateway(): { binary: string } | { missing: string } {
   // Only what catalog_service.proto needs: not the error model, the address
   // or the text rules (protovalidate's rules, which grpc-gateway v1 ignores).
   const unused = new Set(['errors.proto', 'address.proto', 'text_rules.proto']);
+  // (money.proto's rule import is gone with its rules: see withoutValidation.)
   const files = (dir: string) => readdirSync(join(protoCopy, dir)).filter((f) => !unused.has(f)).map((f) => `${dir}/${f}`);
   for (const dir of protoDirs) sh('protoc', [...includes, '--plugin=protoc-gen-go=/usr/bin/protoc-gen-go', `--go_out=plugins=grpc,${mappings}:${src}`, ...files(dir)]);
   sh('protoc', [...includes, `--plugin=protoc-gen-grpc-gateway=${plugin}`, `--grpc-gateway_out=logtostderr=true,${mappings}:${src}`, 'shop/catalog/v1/catalog_service.proto']);
@@ -80,4 +81,77 @@ export function buildGrpcGateway(): { binary: string } | { missing: string } {
   cpSync(mainGo, join(src, 'shopbench', 'gw', 'main.go'));
   sh('go', ['build', '-o', binary, '.'], env, join(src, 'shopbench', 'gw'));
   return { binary };
+}
+
+/**
+ * withoutValidation removes the protovalidate rules and the contracts' own
+ * rule options from a proto file for the grpc-gateway v1 build: it ignores
+ * them, and the Go code generated for a file importing buf/validate would
+ * import a Go package that is not installed here. Imports, `option
+ * (buf.validate...) = {...};` statements and `(buf.validate...)` or
+ * `(shop.common.v1.example)` entries of field options are dropped.
+ */
+function withoutValidation(text: string): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('import "buf/validate/', i) || text.startsWith('import "shop/common/v1/text_rules.proto"', i)) {
+      i = text.indexOf('\n', i) + 1;
+      continue;
+    }
+    if (/^option \(buf\.validate\./.test(text.slice(i, i + 30).trimStart()) && /^\s*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i))) {
+      i = skipStatement(text, i);
+      continue;
+    }
+    if (text[i] === '[') {
+      const end = matching(text, i, '[', ']');
+      const entries = splitTopLevel(text.slice(i + 1, end)).filter((e) => !/^\s*\((buf\.validate\.|shop\.common\.v1\.example\))/.test(e));
+      out.push(entries.length === 0 ? '' : `[${entries.join(',')}]`);
+      i = end + 1;
+      continue;
+    }
+    out.push(text[i]!);
+    i += 1;
+  }
+  return out.join('').replace(/ +;/g, ';');
+}
+
+function matching(text: string, at: number, open: string, close: string): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = at; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' && text[i - 1] !== '\\') quoted = !quoted;
+    if (quoted) continue;
+    if (c === open) depth += 1;
+    if (c === close && --depth === 0) return i;
+  }
+  throw new Error(`unbalanced ${open} at ${at}`);
+}
+
+function skipStatement(text: string, at: number): number {
+  const brace = text.indexOf('{', at);
+  const semicolon = text.indexOf(';', at);
+  const end = brace >= 0 && brace < semicolon ? text.indexOf(';', matching(text, brace, '{', '}')) : semicolon;
+  return end + 1;
+}
+
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === '"' && list[i - 1] !== '\\') quoted = !quoted;
+    if (quoted) continue;
+    if (c === '{' || c === '[') depth += 1;
+    if (c === '}' || c === ']') depth -= 1;
+    if (c === ',' && depth === 0) {
+      parts.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(list.slice(start));
+  return parts.filter((p) => p.trim() !== '');
 }
