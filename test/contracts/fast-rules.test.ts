@@ -25,6 +25,15 @@ describe('the fast check of the contract rules', () => {
     expect(covered).toEqual(expect.arrayContaining(['shop.inventory.v1.GetStockRequest', 'shop.inventory.v1.SetStockRequest', 'shop.catalog.v1.GetProductRequest']));
   });
 
+  it('reads a field left out of the object as its zero value, as a decoded message holds it', () => {
+    const getStock = compileFastCheck(contract.registry, contract.registry.getMessage('shop.inventory.v1.GetStockRequest')!)!;
+    expect(getStock({ sku: 'MUG-001' })).toBe(true);
+    expect(getStock({})).toBe(false); // sku is required: its zero value "" is not a SKU
+    const listUsers = compileFastCheck(contract.registry, contract.registry.getMessage('shop.users.v1.ListUsersRequest')!)!;
+    expect(listUsers({})).toBe(true);
+    expect(listUsers({ pageSize: -1 })).toBe(false);
+  });
+
   it.each(inputs.map((d) => [d.typeName, d] as const))('%s: says valid only where protovalidate does', (_, desc) => {
     const fast = compileFastCheck(contract.registry, desc);
     if (fast === undefined) return; // protovalidate checks every request of this type

@@ -40,8 +40,6 @@ interface Plan {
   fast: number[] | undefined;
   /** fastNames are those fields' names in a decoded request, for fastCheck. */
   fastNames: string[];
-  /** zero is the request with every field at its zero value, as the services decode it, for fastCheck. */
-  zero: Record<string, unknown>;
   /** fastCheck clears a fast-path request of a route with rules (see the kit's contract/fast-rules.ts); without it such a route always builds the message. */
   fastCheck: FastCheck | undefined;
   /** bound holds the dotted proto paths the path template sets. */
@@ -106,7 +104,6 @@ export class RequestBuilder {
       ruled,
       fast: fastPossible ? route.pathFields.map((chain) => chain[0].number) : undefined,
       fastNames: route.pathFields.map((chain) => chain[0].localName),
-      zero: zeroRequest(route.input),
       fastCheck,
       bound: new Set(route.pathFields.map((chain) => chain.map((f) => f.name).join('.'))),
       maskField: route.httpMethod === 'PATCH' && route.bodyField?.fieldKind === 'message' ? mask : undefined,
@@ -115,10 +112,10 @@ export class RequestBuilder {
     return plan;
   }
 
-  /** clears tells whether the fast check finds a path-only request valid: its path values set, every other field at its zero value. */
+  /** clears tells whether the fast check finds a path-only request valid: its path values set, every other field left at its zero value. */
   private clears(plan: Plan, values: readonly string[]): boolean {
     if (plan.fastCheck === undefined) return false;
-    const request: Record<string, unknown> = { ...plan.zero };
+    const request: Record<string, unknown> = {};
     plan.fastNames.forEach((name, i) => (request[name] = values[i]));
     return plan.fastCheck(request);
   }
@@ -215,21 +212,6 @@ export class RequestBuilder {
     return result;
   }
 }
-
-/** zeroRequest is a message with every field unset, in the services' decoded form (int64 as strings, unset messages undefined). */
-function zeroRequest(desc: DescMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of desc.fields) {
-    if (field.fieldKind === 'list') out[field.localName] = [];
-    else if (field.fieldKind === 'map') out[field.localName] = {};
-    else if (field.fieldKind === 'message' || field.oneof !== undefined || field.presence !== IMPLICIT) out[field.localName] = undefined;
-    else if (field.fieldKind === 'enum') out[field.localName] = 0;
-    else out[field.localName] = field.scalar === ScalarType.STRING ? '' : field.scalar === ScalarType.BOOL ? false : INT64_SCALARS.has(field.scalar) ? '0' : field.scalar === ScalarType.BYTES ? new Uint8Array() : 0;
-  }
-  return out;
-}
-
-const INT64_SCALARS: ReadonlySet<ScalarType> = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

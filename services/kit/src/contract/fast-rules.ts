@@ -1,8 +1,9 @@
-import { getExtension, getOption, hasExtension, hasOption, isFieldSet, type DescExtension, type DescField, type DescMessage, type Message, type Registry } from '@bufbuild/protobuf';
+import { getExtension, getOption, hasExtension, hasOption, isFieldSet, ScalarType, type DescExtension, type DescField, type DescMessage, type Message, type Registry } from '@bufbuild/protobuf';
 
 /**
  * FastCheck says of a decoded request (the services' ts-proto object:
- * int64 as decimal strings, enums as numbers, unset messages undefined)
+ * int64 as decimal strings, enums as numbers, unset messages undefined; a
+ * field left out of the object counts as its zero value)
  * whether it certainly keeps the contract's rules. It answers true only
  * when protovalidate would find no violation; false means "ask
  * protovalidate", which then names the violations.
@@ -117,7 +118,7 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
     if (rules === undefined) {
       if (field.message === undefined || field.message.typeName.startsWith('google.protobuf.')) return () => true;
       if (field.fieldKind === 'message') return (h) => h[key] === undefined || nested(h[key]);
-      if (field.fieldKind === 'list') return (h) => (h[key] as unknown[]).every((item) => nested(item));
+      if (field.fieldKind === 'list') return (h) => ((h[key] as unknown[] | undefined) ?? []).every((item) => nested(item));
       return field.fieldKind === 'map' ? () => true : undefined;
     }
     if (!only(rules, ['required', 'ignore', 'string', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'enum', 'repeated'])) return undefined;
@@ -142,7 +143,7 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
       if (item === undefined || (unique && field.message !== undefined)) return undefined;
       const itemCheck = item;
       return (h) => {
-        const list = h[key] as unknown[];
+        const list = (h[key] as unknown[] | undefined) ?? [];
         if (required && list.length === 0) return false;
         if (ignoreZero && list.length === 0) return true;
         if (minItems !== undefined && list.length < Number(minItems)) return false;
@@ -162,8 +163,10 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
     if (scalar === undefined) return undefined;
     const explicit = field.presence !== 2; // IMPLICIT is 2: proto3 scalars without `optional`
     const zero = (v: unknown) => v === undefined || v === '' || v === 0 || v === '0' || v === false;
+    // A field left out of the object is at its zero value, as in a decoded message.
+    const zeroValue = explicit ? undefined : zeroOf(field);
     return (h) => {
-      const v = h[key];
+      const v = h[key] ?? zeroValue;
       if (explicit && v === undefined) return !required;
       if (required && zero(v)) return false;
       if (ignoreZero && zero(v)) return true;
@@ -203,6 +206,27 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
   }
 
   return check(desc);
+}
+
+/** zeroOf is an implicit-presence scalar's zero value in the services' decoded form (int64 as a decimal string). */
+function zeroOf(field: DescField): unknown {
+  if (field.fieldKind === 'enum') return 0;
+  switch (field.scalar) {
+    case ScalarType.STRING:
+      return '';
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.BYTES:
+      return new Uint8Array();
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return '0';
+    default:
+      return 0;
+  }
 }
 
 function codePoints(s: string): number {

@@ -1,5 +1,5 @@
 import { fromJson, type DescMessage } from '@bufbuild/protobuf';
-import { createContractRules, sharedContract, type FieldViolation } from '@shop/kit';
+import { createContractRules, sharedContract, type ContractRules, type FieldViolation } from '@shop/kit';
 import { normalizeDisplayName } from './display-name';
 import { normalizeEmail } from './email';
 import { normalizePassword, passwordMeetsRules, PASSWORD_RULES } from './password-rules';
@@ -33,6 +33,9 @@ export function normalizeRegistration(input: RegistrationInput): { registration:
   return { registration, violations };
 }
 
+/** registerRules are the contract's rules, made once for every registration checkRegistration reads. */
+let registerRules: ContractRules | undefined;
+
 /**
  * checkRegistration checks a registration that did not come through a call
  * (the demo data, the admin configuration) as Register's would be: by the
@@ -41,7 +44,8 @@ export function normalizeRegistration(input: RegistrationInput): { registration:
 export function checkRegistration(input: RegistrationInput): { registration: Registration; violations: FieldViolation[] } {
   const { registry } = sharedContract();
   const desc = registry.getMessage('shop.users.v1.RegisterRequest') as DescMessage;
-  const broken = createContractRules(registry).check(desc, fromJson(desc, { email: input.email, password: input.password, displayName: input.displayName }, { registry }));
+  registerRules ??= createContractRules(registry);
+  const broken = registerRules.check(desc, fromJson(desc, { email: input.email, password: input.password, displayName: input.displayName }, { registry }));
   const normalized = normalizeRegistration(input);
   return broken.length > 0 ? { registration: normalized.registration, violations: broken } : normalized;
 }
