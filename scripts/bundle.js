@@ -142,6 +142,7 @@ request.on('error', () => process.exit(1));
 `;
 }
 
+/** bundle builds one app into outDir, a folder complete on its own for its image. */
 async function bundle(app, outDir) {
   const spec = APPS[app];
   const out = path.resolve(outDir);
@@ -193,6 +194,75 @@ async function bundle(app, outDir) {
   return { app, out, packages: copied, bytes: fs.statSync(path.join(out, 'dist', 'main.js')).size };
 }
 
+/** LOCAL_DIR holds the bundles `npm start` runs: dist/local/<app>/dist/main.js. */
+const LOCAL_DIR = path.join(root, 'dist', 'local');
+
+/** SOURCES are what a bundle is built from; a change to any of them makes the local bundles stale. */
+const SOURCES = ['services', 'gateway/src', 'gen', 'tsconfig.json', 'package-lock.json', 'scripts/bundle.js'];
+
+/** sourcesHash digests every source file's path and content (tests, node_modules and dist left out). */
+function sourcesHash() {
+  const hash = require('node:crypto').createHash('sha256');
+  const visit = (rel) => {
+    const full = path.join(root, rel);
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (stat === undefined) return;
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(full).sort()) {
+        if (name === 'node_modules' || name === 'dist' || name === 'test' || name.endsWith('.test.ts')) continue;
+        visit(path.join(rel, name));
+      }
+      return;
+    }
+    hash.update(`${rel}\0`).update(fs.readFileSync(full)).update('\0');
+  };
+  for (const rel of SOURCES) visit(rel);
+  return hash.digest('hex');
+}
+
+/**
+ * ensureLocalBundles builds every app into dist/local when its sources have
+ * changed since the last build (a stamp holds their hash), so `npm start`
+ * runs plain JavaScript: no compiler in each process. Returns the folder
+ * and whether it built.
+ */
+async function ensureLocalBundles() {
+  const stamp = path.join(LOCAL_DIR, '.sources-hash');
+  const hash = sourcesHash();
+  const current = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash;
+  if (current && Object.keys(APPS).every((app) => fs.existsSync(path.join(LOCAL_DIR, app, 'dist', 'main.js')))) {
+    return { dir: LOCAL_DIR, built: false };
+  }
+  fs.rmSync(LOCAL_DIR, { recursive: true, force: true });
+  // One esbuild run for every app: they share most modules, parsed once.
+  // The externals and PGlite stay in the repository's node_modules, which
+  // Node finds from dist/local/<app>/dist upwards; nothing is copied.
+  await require('esbuild').build({
+    entryPoints: Object.entries(APPS).map(([app, spec]) => ({ in: path.join(root, spec.entry), out: `${app}/dist/main` })),
+    outdir: LOCAL_DIR,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    tsconfig: path.join(root, 'tsconfig.json'),
+    external: [...EXTERNAL, '@electric-sql/pglite'],
+    // Smaller source is less for V8 to parse at every start; names are kept
+    // for stack traces, and the source maps map lines back.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: true,
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const [app, spec] of Object.entries(APPS)) {
+    if (spec.migrations) fs.cpSync(path.join(root, spec.migrations), path.join(LOCAL_DIR, app, 'migrations'), { recursive: true });
+    fs.copyFileSync(path.join(root, 'gen', 'descriptor.binpb'), path.join(LOCAL_DIR, app, 'descriptor.binpb'));
+  }
+  fs.writeFileSync(stamp, `${hash}\n`);
+  return { dir: LOCAL_DIR, built: true };
+}
+
 async function main() {
   const [app, outDir] = process.argv.slice(2);
   if (app === '--list') {
@@ -208,7 +278,7 @@ async function main() {
   );
 }
 
-module.exports = { APPS, EXTERNAL, bundle };
+module.exports = { APPS, EXTERNAL, bundle, ensureLocalBundles, LOCAL_DIR };
 
 if (require.main === module) {
   main().catch((err) => {

@@ -1,22 +1,59 @@
 /** MeshProcess is one process that `npm start` runs. */
 export interface MeshProcess {
   name: string;
+  /** app names its bundle (scripts/bundle.js APPS). */
+  app: string;
   entry: string;
+  /** database is the one it owns on the embedded PostgreSQL server, if any. */
+  database?: string;
   env: Record<string, string>;
   describe: string;
 }
 
+/** GRPC_PORTS are the services' fixed local ports, the ones @shop/sdk's DEFAULT_ADDRESSES use. */
+const GRPC_PORTS = { users: 50051, catalog: 50052, inventory: 50053, orders: 50054, payments: 50055, shipping: 50056 } as const;
+
 /**
- * MESH lists the processes of the whole system on one machine, with the
- * fixed ports that @shop/sdk's DEFAULT_ADDRESSES also use.
+ * meshAt lists the processes of the whole system on one machine, with
+ * every port moved by offset (SHOPMESH_PORT_OFFSET: a second mesh beside
+ * the first, as the crash test runs one) and each process told where the
+ * others are.
  */
-export const MESH: MeshProcess[] = [
-  { name: 'users', entry: 'services/users/src/main.ts', env: { GRPC_PORT: '50051', METRICS_PORT: '9451' }, describe: 'grpc://127.0.0.1:50051  metrics http://127.0.0.1:9451/metrics' },
-  { name: 'catalog', entry: 'services/catalog/src/main.ts', env: { GRPC_PORT: '50052', METRICS_PORT: '9452' }, describe: 'grpc://127.0.0.1:50052  metrics http://127.0.0.1:9452/metrics' },
-  { name: 'inventory', entry: 'services/inventory/src/main.ts', env: { GRPC_PORT: '50053', METRICS_PORT: '9453' }, describe: 'grpc://127.0.0.1:50053  metrics http://127.0.0.1:9453/metrics' },
-  { name: 'orders', entry: 'services/orders/src/main.ts', env: { GRPC_PORT: '50054', METRICS_PORT: '9454' }, describe: 'grpc://127.0.0.1:50054  metrics http://127.0.0.1:9454/metrics' },
-  { name: 'paysim', entry: 'services/payments/src/simulator/simulator-main.ts', env: { SIMULATOR_PORT: '8090' }, describe: 'http://127.0.0.1:8090  (simulated payment provider; test tokens in services/payments/README.md)' },
-  { name: 'payments', entry: 'services/payments/src/main.ts', env: { GRPC_PORT: '50055', METRICS_PORT: '9455' }, describe: 'grpc://127.0.0.1:50055  metrics http://127.0.0.1:9455/metrics' },
-  { name: 'shipping', entry: 'services/shipping/src/main.ts', env: { GRPC_PORT: '50056', METRICS_PORT: '9456' }, describe: 'grpc://127.0.0.1:50056  metrics http://127.0.0.1:9456/metrics' },
-  { name: 'gateway', entry: 'gateway/src/main.ts', env: { HTTP_PORT: '8080' }, describe: 'http://127.0.0.1:8080  (REST, /docs, /openapi.json)' },
-];
+export function meshAt(offset: number): MeshProcess[] {
+  const port = (base: number) => String(base + offset);
+  const addresses = Object.fromEntries(Object.entries(GRPC_PORTS).map(([name, p]) => [`${name.toUpperCase()}_ADDRESS`, `127.0.0.1:${port(p)}`]));
+  const simulator = `http://127.0.0.1:${port(8090)}`;
+  const service = (name: keyof typeof GRPC_PORTS, metrics: number): MeshProcess => ({
+    name,
+    app: name,
+    entry: `services/${name}/src/main.ts`,
+    database: name,
+    env: { ...addresses, PAYMENT_PROVIDER_URL: simulator, GRPC_PORT: port(GRPC_PORTS[name]), METRICS_PORT: port(metrics) },
+    describe: `grpc://127.0.0.1:${port(GRPC_PORTS[name])}  metrics http://127.0.0.1:${port(metrics)}/metrics`,
+  });
+  return [
+    service('users', 9451),
+    service('catalog', 9452),
+    service('inventory', 9453),
+    service('orders', 9454),
+    {
+      name: 'paysim',
+      app: 'payment-simulator',
+      entry: 'services/payments/src/simulator/simulator-main.ts',
+      env: { SIMULATOR_PORT: port(8090) },
+      describe: `${simulator}  (simulated payment provider; test tokens in services/payments/README.md)`,
+    },
+    service('payments', 9455),
+    service('shipping', 9456),
+    {
+      name: 'gateway',
+      app: 'gateway',
+      entry: 'gateway/src/main.ts',
+      env: { ...addresses, HTTP_PORT: port(8080) },
+      describe: `http://127.0.0.1:${port(8080)}  (REST, /docs, /openapi.json)`,
+    },
+  ];
+}
+
+/** MESH is the mesh on its standard ports. */
+export const MESH: MeshProcess[] = meshAt(0);

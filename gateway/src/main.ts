@@ -1,4 +1,4 @@
-import { createLogger, loadConfigOrExit, sharedContract, startTracing } from '@shop/kit';
+import { createLogger, loadConfigOrExit, onShutdown, sharedContract, startTracing, type ShutdownReason } from '@shop/kit';
 import { backendsFromConfig, gatewayConfigSchema, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type GatewaySettings } from './create-gateway';
 import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
@@ -36,7 +36,7 @@ gateway.listen(config.HTTP_PORT, config.HTTP_HOST).then(
   (port) => {
     log.info({ http: `${config.HTTP_HOST}:${port}`, routes: gateway.routes.length, docs: gateway.docs, transport: config.UPSTREAM_TRANSPORT }, 'gateway serving');
     if (gateway.docs === 'builtin') log.info('install swagger-ui-dist for the interactive explorer at /docs; the built-in page is served until then');
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (signal: ShutdownReason) => {
       log.info({ signal }, 'shutting down');
       gateway
         .close({ graceMs: config.SHUTDOWN_GRACE_MS, drainDelayMs: config.DRAIN_DELAY_MS })
@@ -53,8 +53,7 @@ gateway.listen(config.HTTP_PORT, config.HTTP_HOST).then(
           },
         );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    onShutdown(stop);
   },
   (err: unknown) => {
     log.fatal({ err }, 'gateway failed to start');

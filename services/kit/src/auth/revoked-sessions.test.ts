@@ -96,6 +96,17 @@ describe('createRevokedSessions', () => {
     expect(sessions.isRevoked('s-1')).toBe(true);
   });
 
+  it('asks at least twice a second until the first load, however long the backoff may grow later (start-up while users comes up)', async () => {
+    const users = fakeUsers();
+    users.fail(true);
+    const sessions = createRevokedSessions({ source: users.source, log, waitMs: 5_000, maxRetryDelayMs: 5_000 });
+    sessions.start();
+    running.push(sessions);
+    await new Promise((r) => setTimeout(r, 2_500));
+    // Pauses of 250, 500, then 500 ms at most (less a fifth of jitter): six calls or more. An uncapped backoff makes four.
+    expect(users.calls.length).toBeGreaterThanOrEqual(6);
+  });
+
   it('keeps the list it has while the source is down', async () => {
     const users = fakeUsers();
     users.revoke('s-1');

@@ -69,6 +69,8 @@ export interface RevokedSessions {
 /** A reply this quick with nothing in it came from a source that does not wait: pause instead of spinning. */
 const MIN_EMPTY_ROUND_MS = 200;
 const EMPTY_ROUND_PAUSE_MS = 1_000;
+/** UNLOADED_RETRY_MS caps the pause between failed loads before the first one succeeded. */
+const UNLOADED_RETRY_MS = 500;
 /** Expired entries are swept at most this often. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -105,7 +107,9 @@ export function createRevokedSessions(options: RevokedSessionsOptions): RevokedS
         failures += 1;
         // The users service restarting is routine; say so once in a while, not on every attempt.
         if (failures === 1 || failures % 20 === 0) log.warn({ err, failures, loaded }, 'cannot read the revoked sessions; retrying');
-        return backoffDelay(failures, { initialMs: 250, maxMs: maxRetryDelayMs });
+        // Until the list is loaded no token can be verified: at start-up, while
+        // the users service is still coming up, ask again at least twice a second.
+        return backoffDelay(failures, { initialMs: 250, maxMs: loaded ? maxRetryDelayMs : Math.min(maxRetryDelayMs, UNLOADED_RETRY_MS) });
       }
       failures = 0;
       const t = now();

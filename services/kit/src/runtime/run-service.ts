@@ -21,6 +21,7 @@ import type { InternalCallers } from '../server/middleware/auth';
 import { createServerMetrics } from '../server/middleware/metrics';
 import { createMeshClients, type MeshClient } from '../client/create-client';
 import { createClientTelemetry } from '../client/telemetry';
+import { onShutdown } from './on-shutdown';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
 
 /** JwksSource yields the public keys that verify user access tokens. */
@@ -261,13 +262,14 @@ async function assemble<S extends z.ZodRawShape>(
 
 /**
  * runService is all a service's main.ts does: start the service, stop it
- * cleanly on SIGTERM or SIGINT (exit 0), and exit 1 if it cannot start.
+ * cleanly on SIGTERM, SIGINT or its supervisor's exit (exit 0; see
+ * onShutdown), and exit 1 if it cannot start.
  */
 export function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): void {
   startService(spec).then(
     (running) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.stderr.write(`${spec.name}: ${signal} received, draining\n`);
+      onShutdown((reason) => {
+        process.stderr.write(`${spec.name}: ${reason === 'supervisor exited' ? reason : `${reason} received`}, draining\n`);
         running.stop().then(
           () => process.exit(0),
           (err: unknown) => {
@@ -275,9 +277,7 @@ export function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): void 
             process.exit(1);
           },
         );
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      });
     },
     (err: unknown) => {
       process.stderr.write(`${spec.name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { createLogger, envInt, loadConfigOrExit, LOG_LEVELS } from '@shop/kit';
+import { createLogger, envInt, loadConfigOrExit, LOG_LEVELS, onShutdown, type ShutdownReason } from '@shop/kit';
 import { envDuration } from '@shop/kit';
 import { DEV_PROVIDER_SECRET } from '../config';
 import { createSimulator } from './create-simulator';
@@ -26,15 +26,14 @@ const simulator = createSimulator({
 simulator.listen(config.SIMULATOR_PORT, config.SIMULATOR_HOST).then(
   (port) => {
     log.info({ address: `http://${config.SIMULATOR_HOST}:${port}` }, 'payment simulator serving');
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (signal: ShutdownReason) => {
       log.info({ signal }, 'payment simulator stopping');
       simulator.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    onShutdown(stop);
   },
   (err: unknown) => {
     process.stderr.write(`payment-simulator: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
