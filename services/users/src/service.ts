@@ -16,11 +16,12 @@ import { createUserHandlers } from './handlers/user-handlers';
 import { bootstrapAdmin, seedDemoUsers } from './seed';
 import { pruneRefreshTokens } from './store/refresh-tokens-store';
 import { pruneFailures } from './store/login-failures-store';
-import { pruneRevokedSessions } from './store/revoked-sessions-store';
+import { pruneRevokedSessions, REVOKED_TOPIC } from './store/revoked-sessions-store';
 
 const PRUNE_INTERVAL_MS = 60 * 60_000;
-// A revocation committed by another replica reaches this one's waiting ListRevokedSessions calls within this.
-const REVOCATION_RECHECK_MS = 1_000;
+// Revocations NOTIFY on commit, which wakes the waiting ListRevokedSessions
+// calls of every replica; a lost notification delays one by this at most.
+const REVOCATION_RECHECK_MS = 10_000;
 // Expired refresh tokens are kept a day, so presenting one soon after expiry still says "expired" rather than "invalid".
 const PRUNE_AFTER_MS = 24 * 60 * 60_000;
 
@@ -85,6 +86,7 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
       refreshTtlMs: config.REFRESH_TOKEN_TTL,
       onRevoked: () => revocations.notify(),
     });
+    const revokedInAnyReplica = await db.listen(REVOKED_TOPIC, () => revocations.notify());
 
     if (config.DEMO_DATA !== undefined) await seedDemoUsers({ db, log, credentials, now }, config.DEMO_DATA);
     if (config.ADMIN_EMAIL !== undefined) {
@@ -116,6 +118,7 @@ export const usersService: ServiceSpec<typeof usersEnv> = {
         events.feed,
       ],
       stop: [
+        () => revokedInAnyReplica.close(),
         () => events.relay.stop(),
         () => ring.stop(),
         async () => {

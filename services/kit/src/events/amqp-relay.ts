@@ -3,8 +3,9 @@ import { EventEnvelope } from '@shop/sdk/ts/shop/events/v1/envelope';
 import { backoffDelay } from './backoff';
 import { createLoop } from './background-loop';
 import { closeWith, keepConnected, type AmqpLink } from './amqp-connection';
-import { countPublished, PRUNE_EVERY_MS, prunePublishedEvents, type RelayDeps } from './feed-relay';
-import { leaseUnpublished, markPublished, releaseLease, type OutboxRow } from './outbox-repo';
+import { countPublished, PRUNE_EVERY_MS, prunePublishedEvents, wokenByCommits, type RelayDeps } from './feed-relay';
+import type { PublishedSignal } from './published-signal';
+import { leaseUnpublished, markPublished, msUntilLeaseEnds, releaseLease, type OutboxRow } from './outbox-repo';
 import type { BackgroundWork } from './types';
 
 /** ENVELOPE_CONTENT_TYPE is the content type of every event message: a protobuf-encoded shop.events.v1.EventEnvelope. */
@@ -25,7 +26,7 @@ export const ENVELOPE_CONTENT_TYPE = 'application/x-protobuf; messageType="shop.
  * Without a connection the relay waits; keepConnected brings it back with
  * backoff, and the outbox keeps every event meanwhile.
  */
-export function createAmqpRelay(deps: RelayDeps & { url: string }): BackgroundWork {
+export function createAmqpRelay(deps: RelayDeps & { url: string }, published: PublishedSignal): BackgroundWork {
   const { db, log, options } = deps;
   let channel: ConfirmChannel | undefined;
   let link: AmqpLink | undefined;
@@ -55,7 +56,9 @@ export function createAmqpRelay(deps: RelayDeps & { url: string }): BackgroundWo
       }
       if (rows.length === 0) {
         failures = 0;
-        return options.pollIntervalMs;
+        // Rows another relay leased come back when the lease runs out, which no commit announces.
+        const leaseEnds = await msUntilLeaseEnds(db).catch(() => undefined);
+        return leaseEnds === undefined ? options.idleRecheckMs : Math.min(options.idleRecheckMs, leaseEnds + 10);
       }
 
       const confirmed: string[] = [];
@@ -85,11 +88,12 @@ export function createAmqpRelay(deps: RelayDeps & { url: string }): BackgroundWo
         return retryAfterFailure();
       }
       failures = 0;
-      return rows.length === options.batchSize ? 0 : options.pollIntervalMs;
+      return rows.length === options.batchSize ? 0 : options.idleRecheckMs;
     },
     log,
   );
 
+  const woken = wokenByCommits(loop, db, published, log);
   return {
     start() {
       link ??= keepConnected({
@@ -103,15 +107,16 @@ export function createAmqpRelay(deps: RelayDeps & { url: string }): BackgroundWo
           closeWith(ch, connection, log);
           await ch.assertExchange(options.exchange, 'topic', { durable: true });
           channel = ch;
+          loop.wake();
         },
         onDisconnect() {
           channel = undefined;
         },
       });
-      loop.start();
+      woken.start();
     },
     async stop() {
-      await loop.stop();
+      await woken.stop();
       await link?.stop();
       link = undefined;
     },

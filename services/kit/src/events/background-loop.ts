@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { sleep } from './backoff';
 import type { BackgroundWork } from './types';
 
 /**
@@ -8,6 +7,16 @@ import type { BackgroundWork } from './types';
  */
 export type Round = (signal: AbortSignal) => Promise<number>;
 
+/** Loop is a background loop that can be woken from its pause. */
+export interface Loop extends BackgroundWork {
+  /**
+   * wake ends the current pause at once (a notification said there is
+   * work); called while a round runs, it makes the next round start
+   * without a pause, so a wake is never lost.
+   */
+  wake(): void;
+}
+
 /**
  * createLoop runs round over and over in the background until stopped. A
  * round that throws is logged and the loop pauses for errorDelayMs; rounds
@@ -15,22 +24,41 @@ export type Round = (signal: AbortSignal) => Promise<number>;
  * stop() waits for the round in progress, so the database is not closed
  * under it. start() after stop() starts again.
  */
-export function createLoop(name: string, round: Round, log: Logger, errorDelayMs = 1_000): BackgroundWork {
+export function createLoop(name: string, round: Round, log: Logger, errorDelayMs = 1_000): Loop {
   let controller: AbortController | undefined;
   let running: Promise<void> | undefined;
+  let woken = false;
+  let endPause: (() => void) | undefined;
+  const pause = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      endPause = done;
+    });
   const run = async (signal: AbortSignal) => {
     while (!signal.aborted) {
-      let pause: number;
+      woken = false;
+      let ms: number;
       try {
-        pause = await round(signal);
+        ms = await round(signal);
       } catch (err) {
         log.error({ err, loop: name }, `${name} failed`);
-        pause = errorDelayMs;
+        ms = errorDelayMs;
       }
-      if (pause > 0) await sleep(pause, signal);
+      if (ms > 0 && !woken && !signal.aborted) await pause(ms, signal);
     }
   };
   return {
+    wake() {
+      woken = true;
+      endPause?.();
+    },
     start() {
       if (controller !== undefined) return;
       controller = new AbortController();

@@ -37,8 +37,8 @@ export function createEvents(options: EventsOptions): Events {
   let consumer: BackgroundWork | undefined;
   return {
     transport: amqpUrl === undefined ? 'feed' : 'amqp',
-    relay: amqpUrl === undefined ? createFeedRelay(deps, published) : createAmqpRelay({ ...deps, url: amqpUrl }),
-    feed: createFeedService(db, { published, recheckMs: resolved.pollIntervalMs }),
+    relay: amqpUrl === undefined ? createFeedRelay(deps, published) : createAmqpRelay({ ...deps, url: amqpUrl }, published),
+    feed: createFeedService(db, { published, recheckMs: resolved.idleRecheckMs }),
     consume(consumeOptions: ConsumeOptions): BackgroundWork {
       // Two consumers of one service would share its queue and each acknowledge the other's events unhandled.
       if (consumer !== undefined) throw new Error('consume: a service has one consumer; pass every handler to one consume() call');

@@ -102,6 +102,23 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     ]);
   });
 
+  it('sleeps while idle and wakes at once when a commit writes an event: no polling', async () => {
+    // Recheck and poll intervals of a minute: only the outbox's and the feed's notifications can deliver within the test.
+    let statements = 0;
+    const counted = (db: Parameters<typeof failingStatements>[0]) => failingStatements(db, /[\s\S]/, () => ++statements < 0);
+    const orders = await producer({ idleRecheckMs: 60_000, pollIntervalMs: 60_000, wrap: counted });
+    const shipping = await consumer();
+    running(orders.events.relay);
+    running(consumeOrders(orders, shipping));
+    await new Promise((r) => setTimeout(r, 500));
+    const before = statements;
+    await new Promise((r) => setTimeout(r, 1_500));
+    // The relay's first round and the consumer's first pull are done; then nothing reads the database.
+    expect(statements).toBe(before);
+    await orders.db.transaction((tx) => appendEvents(tx, 'orders', [orderConfirmed('woken')]));
+    await eventually(async () => expect(await effects(shipping.db)).toEqual(['woken']), 5_000);
+  });
+
   it('runs the handler once when an event is delivered twice', async () => {
     const orders = await producer();
     const shipping = await consumer();

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import type { Subscription } from '../store/notifications';
 import type { Database } from '../store/types';
 import { backoffDelay } from './backoff';
-import { createLoop } from './background-loop';
+import { createLoop, type Loop } from './background-loop';
 import type { EventMetrics } from './event-metrics';
 import type { ResolvedOptions } from './options';
 import type { PublishedSignal } from './published-signal';
@@ -24,7 +25,8 @@ export const PRUNE_EVERY_MS = 60_000;
  * unpublished outbox rows the next feed positions (see
  * assignNextPositions), which is what publishing means without a broker:
  * consumers pull the feed by position. It runs again at once while it finds
- * full batches, and every pollIntervalMs when idle. Once a minute it also
+ * full batches; idle, it sleeps until a commit to the outbox wakes it (or
+ * idleRecheckMs passes). Once a minute it also
  * prunes published events past their retention. Each round that publishes
  * notifies `published`, which wakes the pulls waiting in this process.
  */
@@ -32,7 +34,7 @@ export function createFeedRelay(deps: RelayDeps, published: PublishedSignal): Ba
   const { db, log, options } = deps;
   let failures = 0;
   let lastPrune = 0;
-  return createLoop(
+  const loop = createLoop(
     'event relay',
     async () => {
       let rows: PublishedRow[] | undefined;
@@ -52,10 +54,37 @@ export function createFeedRelay(deps: RelayDeps, published: PublishedSignal): Ba
       if (rows === undefined) return options.pollIntervalMs;
       if (rows.length > 0) published.notify();
       countPublished(deps.metrics, rows);
-      return rows.length === options.batchSize ? 0 : options.pollIntervalMs;
+      return rows.length === options.batchSize ? 0 : options.idleRecheckMs;
     },
     log,
   );
+  return wokenByCommits(loop, db, published, log);
+}
+
+/**
+ * wokenByCommits runs a relay loop that sleeps until there is work: a
+ * commit that wrote to the outbox wakes it (the outbox's NOTIFY), and a
+ * commit that moved the feed head, in any replica, wakes the pulls waiting
+ * in this process's feed service. Until the subscriptions are in place,
+ * and if they fail, the loop still looks every idleRecheckMs.
+ */
+export function wokenByCommits(loop: Loop, db: Database, published: PublishedSignal, log: Logger): BackgroundWork {
+  let subscriptions: Promise<Subscription[]> | undefined;
+  return {
+    start() {
+      loop.start();
+      subscriptions ??= Promise.all([db.listen('outbox', () => loop.wake()), db.listen('feed', () => published.notify())]).catch((err: unknown) => {
+        log.warn({ err }, 'cannot listen for outbox notifications; the relay polls instead');
+        return [];
+      });
+    },
+    async stop() {
+      const subs = subscriptions;
+      subscriptions = undefined;
+      for (const sub of (await subs) ?? []) await sub.close().catch(() => undefined);
+      await loop.stop();
+    },
+  };
 }
 
 /** countPublished adds published rows to the published counter, by type. */

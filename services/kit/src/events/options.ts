@@ -14,6 +14,7 @@ export function resolveOptions(options: EventsOptions): ResolvedOptions {
     exchange: DEFAULT_EXCHANGE,
     queue: `shop.${options.service}`,
     pollIntervalMs: 200,
+    idleRecheckMs: 10_000,
     feedWaitMs: 10_000,
     batchSize: 100,
     maxAttempts: 5,
@@ -34,7 +35,7 @@ export function resolveOptions(options: EventsOptions): ResolvedOptions {
   };
   if (!resolved.service) throw new TypeError('createEvents needs the service name');
   if (!resolved.exchange || !resolved.queue) throw new TypeError('createEvents: exchange and queue must not be empty');
-  for (const key of ['pollIntervalMs', 'batchSize', 'maxAttempts', 'prefetch', 'leaseMs', 'confirmTimeoutMs', 'retentionMs'] as const) {
+  for (const key of ['pollIntervalMs', 'idleRecheckMs', 'batchSize', 'maxAttempts', 'prefetch', 'leaseMs', 'confirmTimeoutMs', 'retentionMs'] as const) {
     if (!(Number.isInteger(resolved[key]) && resolved[key] > 0)) throw new RangeError(`createEvents: ${key} must be a positive integer, got ${resolved[key]}`);
   }
   if (resolved.batchSize > 500) throw new RangeError('createEvents: batchSize must be at most 500, the most PullEvents returns');

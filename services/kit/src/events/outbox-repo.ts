@@ -87,6 +87,21 @@ async function giveOutPositions(tx: Queryable, select: string, params: unknown[]
 }
 
 /**
+ * msUntilLeaseEnds is how long until the earliest lease on an unpublished
+ * row runs out (0 if one already has), or undefined when no unpublished row
+ * is leased: an idle RabbitMQ relay sleeps until then, since a lease running
+ * out notifies nobody.
+ */
+export async function msUntilLeaseEnds(db: Database): Promise<number | undefined> {
+  const { rows } = await db.query<{ ms: number | null }>(
+    `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(lease_until) - now())) * 1000)::float8 AS ms
+       FROM event_outbox WHERE position IS NULL AND lease_until IS NOT NULL`,
+  );
+  const ms = rows[0]?.ms;
+  return ms === null || ms === undefined ? undefined : Math.ceil(ms);
+}
+
+/**
  * leaseUnpublished claims up to limit unpublished rows nobody else holds,
  * oldest first, for leaseMs: a RabbitMQ relay publishes them, then calls
  * markPublished, or releaseLease when publishing failed. A relay that dies

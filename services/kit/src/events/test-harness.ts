@@ -205,6 +205,7 @@ export function failingStatements(db: Database, pattern: RegExp, shouldFail: () 
     kind: db.kind,
     query: <R>(sql: string, params?: unknown[]) => guard(db).query<R>(sql, params),
     transaction: (fn, opts) => db.transaction((tx) => fn(guard(tx)), opts),
+    listen: (topic, onNotify) => db.listen(topic, onNotify),
     ping: () => db.ping(),
     close: () => db.close(),
   };

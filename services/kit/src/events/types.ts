@@ -74,8 +74,20 @@ export interface EventsOptions {
   exchange?: string;
   /** queue is this service's durable queue (default "shop.<service>"); its dead letters go to "<queue>.dlq". */
   queue?: string;
-  /** pollIntervalMs is the pause of an idle relay or feed consumer before it looks again (default 200). */
+  /**
+   * pollIntervalMs is the first pause after a failure, the pause of a relay
+   * while another replica holds the feed, and of a feed consumer that does
+   * not long-poll (default 200).
+   */
   pollIntervalMs?: number;
+  /**
+   * idleRecheckMs is how long an idle relay, or a pull waiting in the feed,
+   * sleeps before it looks again unasked (default 10000). Work wakes them
+   * at once: the outbox and the feed head NOTIFY on commit (see the kit's
+   * tables), in every replica; the recheck only bounds what a lost
+   * notification could delay.
+   */
+  idleRecheckMs?: number;
   /**
    * feedWaitMs is how long a feed consumer's pull may wait in the producer
    * for a new event when there is none (PullEvents' max_wait, default

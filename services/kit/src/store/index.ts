@@ -1,6 +1,7 @@
 export type { Database, IsolationLevel, Migration, Queryable, QueryResult, TransactionOptions } from './types';
 export { createPgliteDatabase, type PgliteDatabaseOptions } from './pglite';
 export { createPostgresDatabase, type PostgresDatabaseOptions } from './postgres';
+export { NOTIFY_SQL, type Subscription } from './notifications';
 export { openDatabase, schemaForService, type OpenDatabaseOptions } from './open-database';
 export { TransactionAbortedError } from './transaction-control';
 export { migrate, checksumOf, type MigrateOptions, type MigrateResult } from './migrate';

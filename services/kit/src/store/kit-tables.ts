@@ -71,6 +71,16 @@ CREATE TABLE IF NOT EXISTS event_feed_positions (
   position bigint NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- A commit that writes events or moves the feed head tells the relays and
+-- the waiting feed pulls of every replica (LISTEN "<schema>__outbox" and
+-- "<schema>__feed"; see notifications.ts), so they sleep instead of polling.
+CREATE OR REPLACE FUNCTION kit_notify_topic() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify(TG_TABLE_SCHEMA || '__' || TG_ARGV[0], '');
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER event_outbox_notify AFTER INSERT ON event_outbox FOR EACH STATEMENT EXECUTE FUNCTION kit_notify_topic('outbox');
+CREATE OR REPLACE TRIGGER event_feed_head_notify AFTER UPDATE ON event_feed_head FOR EACH STATEMENT EXECUTE FUNCTION kit_notify_topic('feed');
 -- kit_secrets holds secrets an installation generates for itself when none
 -- is configured (installationSecret), so each has its own and keeps it.
 CREATE TABLE IF NOT EXISTS kit_secrets (

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Results } from '@electric-sql/pglite';
+import { channelFor, type Subscription } from './notifications';
 import { createSerialQueue } from './serial-queue';
 import { assertOpen, beginStatement, TransactionAbortedError, type TransactionState } from './transaction-control';
 import { pgliteParsers } from './type-parsers';
@@ -88,6 +89,18 @@ export async function createPgliteDatabase({ dataDir }: PgliteDatabaseOptions = 
           state.open = false;
         }
       });
+    },
+
+    // Through the queue: a LISTEN run inside another caller's transaction
+    // would be undone with it. PGlite is one session, so it hears its own
+    // NOTIFYs, which is all there is.
+    async listen(topic, onNotify): Promise<Subscription> {
+      assertNotInTransaction();
+      const unlisten = await queue.run(async () => {
+        const schema = (await pg.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+        return pg.listen(channelFor(schema, topic), () => onNotify());
+      });
+      return { close: () => queue.run(() => unlisten()) };
     },
 
     async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type QueryResult as PgQueryResult } from 'pg';
+import { createPostgresListener } from './notifications';
 import { assertIdentifier } from './sql-identifier';
 import { assertOpen, beginStatement, TransactionAbortedError, type TransactionState } from './transaction-control';
 import { postgresTypes } from './type-parsers';
@@ -42,10 +43,12 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
   // An idle client losing its connection emits 'error' on the pool; with no
   // listener Node would treat it as unhandled and crash the process. The
   // pool drops the broken client and the next query opens a new one.
-  const onError = options.onError ?? ((err: Error) => process.emitWarning(err, 'PostgresPoolWarning'));
+  // A message, not the Error: emitWarning refuses an Error of another realm (jest's sandbox).
+  const onError = options.onError ?? ((err: Error) => process.emitWarning(String(err.message ?? err), 'PostgresPoolWarning'));
   pool.on('error', (err) => onError(err));
 
   const query = async <R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> => toQueryResult<R>(await pool.query(sql, params));
+  const listener = createPostgresListener({ url: options.url, schema: options.schema ?? 'public', applicationName: options.applicationName, onError });
 
   return {
     kind: 'postgres',
@@ -77,11 +80,14 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       }
     },
 
+    listen: (topic, onNotify) => listener.listen(topic, onNotify),
+
     async ping(): Promise<void> {
       await pool.query('SELECT 1');
     },
 
     async close(): Promise<void> {
+      await listener.close();
       // pool.end waits for checked-out clients, so a running transaction finishes first.
       await pool.end();
     },

@@ -1,3 +1,5 @@
+import type { Subscription } from './notifications';
+
 /**
  * QueryResult is what every statement returns on both backends: the rows
  * (empty for statements without output) and rowCount, the number of rows
@@ -45,6 +47,14 @@ export interface Database extends Queryable {
    * `tx` stops working once the transaction has ended.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * listen calls onNotify after a transaction in this database's schema
+   * that ran NOTIFY_SQL for the topic commits (in this process or any
+   * other), so a loop can sleep until there is work instead of polling.
+   * A call means "look again": after a lost connection every listener is
+   * called once, and several notifications may arrive as one.
+   */
+  listen(topic: string, onNotify: () => void): Promise<Subscription>;
   /** ping checks that the database answers, for readiness probes. */
   ping(): Promise<void>;
   /** close waits for a running transaction, then releases the connections or files. */

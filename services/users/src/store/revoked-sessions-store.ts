@@ -1,4 +1,4 @@
-import type { Queryable } from '@shop/kit';
+import { NOTIFY_SQL, type Queryable } from '@shop/kit';
 
 /** RevokedSessionRow is one listed revocation. */
 export interface RevokedSessionRow {
@@ -23,7 +23,12 @@ export async function recordRevokedSessions(q: Queryable, sessionIds: readonly s
      SELECT unnest($1::uuid[]), $2, $3`,
     [sessionIds, revokeTime, expireTime],
   );
+  // Wakes the ListRevokedSessions calls waiting in every replica once this commits.
+  await q.query(NOTIFY_SQL, [REVOKED_TOPIC]);
 }
+
+/** REVOKED_TOPIC is the notification topic of new revocations (see NOTIFY_SQL and Database.listen). */
+export const REVOKED_TOPIC = 'revoked';
 
 /**
  * readRevokedSessions returns up to limit revocations after position
