@@ -9,7 +9,7 @@ describe('the shipping configuration', () => {
     expect(schema.parse({})).toEqual({
       ORDERS_ADDRESS: '127.0.0.1:50054',
       SHIP_DELAY: 2_000,
-      SHIP_POLL_INTERVAL: 250,
+      SHIP_POLL_INTERVAL: 10_000,
       SHIP_BATCH: 50,
       EVENTS_POLL_INTERVAL: 200,
       EVENTS_EXCHANGE: 'shop.events',

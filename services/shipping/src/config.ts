@@ -9,8 +9,13 @@ export const shippingEnv = {
   ORDERS_ADDRESS: z.string().min(1).default('127.0.0.1:50054'),
   /** SHIP_DELAY is how long a shipment stays PENDING (being packed) before it ships. */
   SHIP_DELAY: envDuration(0, DAY_MS).default(2_000),
-  /** SHIP_POLL_INTERVAL is the pause between two looks for shipments due to ship. */
-  SHIP_POLL_INTERVAL: envDuration(10, 3_600_000).default(250),
+  /**
+   * SHIP_POLL_INTERVAL is the longest the shipper sleeps with no shipment
+   * due and no notification: it wakes when the next shipment is due and
+   * when one is created (in any replica), so this only bounds a lost
+   * notification's delay.
+   */
+  SHIP_POLL_INTERVAL: envDuration(10, 3_600_000).default(10_000),
   /** SHIP_BATCH is how many shipments one shipping transaction takes at most. */
   SHIP_BATCH: envInt(1, 1_000).default(50),
   /** EVENTS_POLL_INTERVAL is how often the idle event relay and feed consumer look for new events. */

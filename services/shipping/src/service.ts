@@ -3,9 +3,8 @@ import { createEvents, EVENT_FEED_CALLERS, register, type ServiceSpec } from '@s
 import { ShippingServiceDefinition } from '@shop/sdk/ts/shop/shipping/v1/shipping_service';
 import { shippingEnv } from './config';
 import { createShippingHandlers } from './handlers/shipping-handlers';
-import { shipDueShipments } from './operations/ship-due-shipments';
 import { createOrderEventHandlers } from './order-events';
-import { startShipper } from './shipper';
+import { createShipper } from './shipper';
 
 /**
  * shippingService is the composition root of the shipping service: it
@@ -36,16 +35,12 @@ export const shippingService: ServiceSpec<typeof shippingEnv> = {
     });
     events.relay.start();
     consumer.start();
-    const stopShipper = startShipper({
-      intervalMs: config.SHIP_POLL_INTERVAL,
-      batchSize: config.SHIP_BATCH,
-      ship: (batchSize) => shipDueShipments(db, batchSize),
-      log,
-    });
+    const shipper = createShipper({ db, batchSize: config.SHIP_BATCH, maxIdleMs: config.SHIP_POLL_INTERVAL, log });
+    shipper.start();
     return {
       services: [register(ShippingServiceDefinition, createShippingHandlers({ db })), events.feed],
       // Stop taking events first, then shipping, and let the relay publish what they appended last.
-      stop: [consumer.stop, stopShipper, events.relay.stop],
+      stop: [consumer.stop, shipper.stop, events.relay.stop],
     };
   },
 };

@@ -1,48 +1,40 @@
+import { createLoop, listenWhileRunning, type BackgroundWork, type Database } from '@shop/kit';
 import type { Logger } from 'pino';
+import { shipDueShipments } from './operations/ship-due-shipments';
+import { msUntilNextDue, SHIPMENTS_TOPIC } from './store/shipment-repo';
 
-/** ShipperOptions configure startShipper. */
+/** ShipperOptions configure createShipper. */
 export interface ShipperOptions {
-  intervalMs: number;
+  db: Database;
   batchSize: number;
-  /** ship does one transaction and returns how many shipments it shipped. */
-  ship: (batchSize: number) => Promise<number>;
-  log: Pick<Logger, 'info' | 'error'>;
+  /** maxIdleMs is the longest the shipper sleeps with nothing due and no notification (SHIP_POLL_INTERVAL). */
+  maxIdleMs: number;
+  log: Logger;
 }
 
+/** MIN_PAUSE_MS keeps the shipper from spinning on due rows another replica is shipping right now. */
+const MIN_PAUSE_MS = 50;
+
 /**
- * startShipper is the background worker that ships due shipments: it runs
- * ship every intervalMs, and again at once while it finds full batches.
- * Runs never overlap; a failed run is logged and the next one goes ahead.
- * The returned stop waits for a run in progress, so the database is not
- * closed under it.
+ * createShipper is the background worker that ships due shipments. It
+ * ships one batch, goes on at once while it finds full batches, and
+ * otherwise sleeps until the next PENDING shipment is due, until a new
+ * shipment is committed (in any replica: SHIPMENTS_TOPIC), or maxIdleMs,
+ * whichever comes first: an idle shipping service does not poll.
+ * A failed round is logged and retried a second later; stop() waits for a
+ * round in progress, so the database is not closed under it.
  */
-export function startShipper({ intervalMs, batchSize, ship, log }: ShipperOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = ship(batchSize).then(
-        (shipped) => {
-          if (shipped > 0) log.info({ shipped }, 'shipments shipped');
-          schedule(shipped === batchSize ? 0 : intervalMs);
-        },
-        (err: unknown) => {
-          log.error({ err }, 'shipping due shipments failed');
-          schedule(intervalMs);
-        },
-      );
-    }, delayMs);
-    // The shipper alone must not keep a process alive that is otherwise done.
-    timer.unref();
-  };
-  schedule(intervalMs);
-
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+export function createShipper({ db, batchSize, maxIdleMs, log }: ShipperOptions): BackgroundWork {
+  const loop = createLoop(
+    'shipper',
+    async () => {
+      const shipped = await shipDueShipments(db, batchSize);
+      if (shipped > 0) log.info({ shipped }, 'shipments shipped');
+      if (shipped === batchSize) return 0;
+      const due = await msUntilNextDue(db);
+      return due === undefined ? maxIdleMs : Math.min(maxIdleMs, Math.max(MIN_PAUSE_MS, due));
+    },
+    log,
+  );
+  return listenWhileRunning(loop, db, { [SHIPMENTS_TOPIC]: () => loop.wake() }, log);
 }

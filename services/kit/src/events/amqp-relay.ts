@@ -1,9 +1,9 @@
 import type { ConfirmChannel } from 'amqplib';
 import { EventEnvelope } from '@shop/sdk/ts/shop/events/v1/envelope';
 import { backoffDelay } from './backoff';
-import { createLoop } from './background-loop';
+import { createLoop, listenWhileRunning } from './background-loop';
 import { closeWith, keepConnected, type AmqpLink } from './amqp-connection';
-import { countPublished, PRUNE_EVERY_MS, prunePublishedEvents, wokenByCommits, type RelayDeps } from './feed-relay';
+import { countPublished, PRUNE_EVERY_MS, prunePublishedEvents, type RelayDeps } from './feed-relay';
 import type { PublishedSignal } from './published-signal';
 import { leaseUnpublished, markPublished, msUntilLeaseEnds, releaseLease, type OutboxRow } from './outbox-repo';
 import type { BackgroundWork } from './types';
@@ -93,7 +93,7 @@ export function createAmqpRelay(deps: RelayDeps & { url: string }, published: Pu
     log,
   );
 
-  const woken = wokenByCommits(loop, db, published, log);
+  const woken = listenWhileRunning(loop, db, { outbox: () => loop.wake(), feed: () => published.notify() }, log);
   return {
     start() {
       link ??= keepConnected({

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Database } from '../store/types';
+import type { Subscription } from '../store/notifications';
 import type { BackgroundWork } from './types';
 
 /**
@@ -70,6 +72,31 @@ export function createLoop(name: string, round: Round, log: Logger, errorDelayMs
       await running;
       controller = undefined;
       running = undefined;
+    },
+  };
+}
+
+/**
+ * listenWhileRunning runs work with subscriptions to database topics (see
+ * Database.listen) for as long as it runs: typically `{ outbox: loop.wake }`,
+ * so a loop sleeps until a commit says there is work. If listening fails,
+ * the work runs anyway and its own recheck interval stands in.
+ */
+export function listenWhileRunning(work: BackgroundWork, db: Pick<Database, 'listen'>, topics: Record<string, () => void>, log: Logger): BackgroundWork {
+  let subscriptions: Promise<Subscription[]> | undefined;
+  return {
+    start() {
+      work.start();
+      subscriptions ??= Promise.all(Object.entries(topics).map(([topic, onNotify]) => db.listen(topic, onNotify))).catch((err: unknown) => {
+        log.warn({ err, topics: Object.keys(topics) }, 'cannot listen for notifications; polling instead');
+        return [];
+      });
+    },
+    async stop() {
+      const subs = subscriptions;
+      subscriptions = undefined;
+      for (const sub of (await subs) ?? []) await sub.close().catch(() => undefined);
+      await work.stop();
     },
   };
 }

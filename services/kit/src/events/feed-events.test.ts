@@ -106,7 +106,9 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     // Recheck and poll intervals of a minute: only the outbox's and the feed's notifications can deliver within the test.
     let statements = 0;
     const counted = (db: Parameters<typeof failingStatements>[0]) => failingStatements(db, /[\s\S]/, () => ++statements < 0);
-    const orders = await producer({ idleRecheckMs: 60_000, pollIntervalMs: 60_000, wrap: counted });
+    const { db } = await open();
+    const orders = await startSide('orders', counted(db), auth, { serveFeed: { callers: ['shipping'] }, idleRecheckMs: 60_000, pollIntervalMs: 60_000 });
+    cleanups.push(() => orders.close());
     const shipping = await consumer();
     running(orders.events.relay);
     running(consumeOrders(orders, shipping));

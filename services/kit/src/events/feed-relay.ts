@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Subscription } from '../store/notifications';
 import type { Database } from '../store/types';
 import { backoffDelay } from './backoff';
-import { createLoop, type Loop } from './background-loop';
+import { createLoop, listenWhileRunning } from './background-loop';
 import type { EventMetrics } from './event-metrics';
 import type { ResolvedOptions } from './options';
 import type { PublishedSignal } from './published-signal';
@@ -58,33 +57,9 @@ export function createFeedRelay(deps: RelayDeps, published: PublishedSignal): Ba
     },
     log,
   );
-  return wokenByCommits(loop, db, published, log);
-}
-
-/**
- * wokenByCommits runs a relay loop that sleeps until there is work: a
- * commit that wrote to the outbox wakes it (the outbox's NOTIFY), and a
- * commit that moved the feed head, in any replica, wakes the pulls waiting
- * in this process's feed service. Until the subscriptions are in place,
- * and if they fail, the loop still looks every idleRecheckMs.
- */
-export function wokenByCommits(loop: Loop, db: Database, published: PublishedSignal, log: Logger): BackgroundWork {
-  let subscriptions: Promise<Subscription[]> | undefined;
-  return {
-    start() {
-      loop.start();
-      subscriptions ??= Promise.all([db.listen('outbox', () => loop.wake()), db.listen('feed', () => published.notify())]).catch((err: unknown) => {
-        log.warn({ err }, 'cannot listen for outbox notifications; the relay polls instead');
-        return [];
-      });
-    },
-    async stop() {
-      const subs = subscriptions;
-      subscriptions = undefined;
-      for (const sub of (await subs) ?? []) await sub.close().catch(() => undefined);
-      await loop.stop();
-    },
-  };
+  // A commit to the outbox wakes the relay; a commit that moved the feed head
+  // (in any replica) wakes the pulls waiting in this process's feed service.
+  return listenWhileRunning(loop, db, { outbox: () => loop.wake(), feed: () => published.notify() }, log);
 }
 
 /** countPublished adds published rows to the published counter, by type. */

@@ -1,4 +1,5 @@
 export { appendEvents } from './append-events';
+export { createLoop, listenWhileRunning, type Loop, type Round } from './background-loop';
 export { createEvents } from './create-events';
 export { eventType, EVENTS_PACKAGE } from './event-type';
 export { EVENT_FEED_CALLERS, MESH_SERVICES, MAX_WAIT_MS, maxWaitMs } from './feed-service';

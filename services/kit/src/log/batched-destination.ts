@@ -92,8 +92,17 @@ export function createBatchedDestination(options: BatchedDestinationOptions): Ba
     });
   };
 
-  const timer = setInterval(writeNext, flushMs);
-  timer.unref();
+  // Armed by the first line after a flush, not ticking while nothing is
+  // logged: an idle process has no timer waking it ten times a second.
+  let timer: NodeJS.Timeout | undefined;
+  const flushLater = (): void => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      writeNext();
+    }, flushMs);
+    timer.unref();
+  };
 
   const destination: BatchedDestination = {
     write(line) {
@@ -104,6 +113,7 @@ export function createBatchedDestination(options: BatchedDestinationOptions): Ba
       parts.push(line);
       buffered += line.length;
       if (buffered >= batchBytes) writeNext();
+      else flushLater();
     },
     flush(cb) {
       if (cb) waiters.push(cb);
@@ -124,7 +134,8 @@ export function createBatchedDestination(options: BatchedDestinationOptions): Ba
       }
     },
     end() {
-      clearInterval(timer);
+      clearTimeout(timer);
+      timer = undefined;
       destination.flushSync();
       live.delete(destination);
     },

@@ -52,6 +52,9 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/** EVENT_LOOP_SAMPLE_MS is how often the event loop's lag is sampled for nodejs_eventloop_lag_*. */
+export const EVENT_LOOP_SAMPLE_MS = 1_000;
+
 /**
  * createMetrics creates the RPC metrics under go-grpc-prometheus names and
  * labels (grpc_server_handled_total{grpc_type,grpc_service,grpc_method,grpc_code}
@@ -70,7 +73,11 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions): RpcMetrics {
   const registry = options.registry ?? new Registry();
   const registers = [registry];
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  // Event loop lag sampled once a second rather than prom-client's every
+  // 10 ms: that timer woke an idle process 100 times a second (measured: 24
+  // against 3 CPU ticks in 30 s for a bare process). A stalled loop still
+  // shows, since the stall delays the next sample.
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 
   new Gauge({ name: 'shop_service_info', help: 'Always 1; names the shopmesh service this process runs.', labelNames: ['service_name'], registers }).set(
     { service_name: options.service },

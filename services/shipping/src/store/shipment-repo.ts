@@ -1,4 +1,4 @@
-import type { Queryable } from '@shop/kit';
+import { NOTIFY_SQL, type Queryable } from '@shop/kit';
 import { PostalAddress } from '@shop/sdk/ts/shop/common/v1/address';
 import type { ConfirmedOrder, Shipment, ShipmentItem, ShipmentStateName } from '../domain/types';
 
@@ -54,6 +54,8 @@ export async function insertShipment(tx: Queryable, s: NewShipment): Promise<boo
       s.order.items.map((i) => i.quantity.toString()),
     ]);
   }
+  // Wakes the shipper of every replica once this commits, to sleep until the new shipment is due.
+  await tx.query(NOTIFY_SQL, [SHIPMENTS_TOPIC]);
   return true;
 }
 
@@ -77,6 +79,21 @@ export async function markCancelled(tx: Queryable, id: string, reason: string): 
     [id, reason],
   );
   return rowCount === 1;
+}
+
+/** SHIPMENTS_TOPIC is notified when a shipment is created, to wake the shipper of every replica (see NOTIFY_SQL). */
+export const SHIPMENTS_TOPIC = 'shipments';
+
+/**
+ * msUntilNextDue is how long until the earliest PENDING shipment is due to
+ * ship (0 if one already is), or undefined when none is pending.
+ */
+export async function msUntilNextDue(q: Queryable): Promise<number | undefined> {
+  const { rows } = await q.query<{ ms: number | null }>(
+    `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(ship_after) - now())) * 1000)::float8 AS ms FROM shipments WHERE state = 'PENDING'`,
+  );
+  const ms = rows[0]?.ms;
+  return ms === null || ms === undefined ? undefined : Math.ceil(ms);
 }
 
 /**
