@@ -94,11 +94,12 @@ async function giveOutPositions(tx: Queryable, select: string, params: unknown[]
  */
 export async function msUntilLeaseEnds(db: Database): Promise<number | undefined> {
   const { rows } = await db.query<{ ms: number | null }>(
-    `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(lease_until) - now())) * 1000)::float8 AS ms
+    // No GREATEST here: it skips NULLs, and would turn "none leased" into 0.
+    `SELECT (EXTRACT(EPOCH FROM (min(lease_until) - now())) * 1000)::float8 AS ms
        FROM event_outbox WHERE position IS NULL AND lease_until IS NOT NULL`,
   );
   const ms = rows[0]?.ms;
-  return ms === null || ms === undefined ? undefined : Math.ceil(ms);
+  return ms === null || ms === undefined ? undefined : Math.max(0, Math.ceil(ms));
 }
 
 /**

@@ -90,10 +90,11 @@ export const SHIPMENTS_TOPIC = 'shipments';
  */
 export async function msUntilNextDue(q: Queryable): Promise<number | undefined> {
   const { rows } = await q.query<{ ms: number | null }>(
-    `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(ship_after) - now())) * 1000)::float8 AS ms FROM shipments WHERE state = 'PENDING'`,
+    // No GREATEST here: it skips NULLs, and would turn "none pending" into 0.
+    `SELECT (EXTRACT(EPOCH FROM (min(ship_after) - now())) * 1000)::float8 AS ms FROM shipments WHERE state = 'PENDING'`,
   );
   const ms = rows[0]?.ms;
-  return ms === null || ms === undefined ? undefined : Math.ceil(ms);
+  return ms === null || ms === undefined ? undefined : Math.max(0, Math.ceil(ms));
 }
 
 /**
