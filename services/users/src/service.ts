@@ -21,7 +21,7 @@ import { pruneRevokedSessions, REVOKED_TOPIC } from './store/revoked-sessions-st
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 // Revocations NOTIFY on commit, which wakes the waiting ListRevokedSessions
 // calls of every replica; a lost notification delays one by this at most.
-const REVOCATION_RECHECK_MS = 10_000;
+const REVOCATION_RECHECK_MS = 30_000;
 // Expired refresh tokens are kept a day, so presenting one soon after expiry still says "expired" rather than "invalid".
 const PRUNE_AFTER_MS = 24 * 60 * 60_000;
 

@@ -82,7 +82,7 @@ export interface EventsOptions {
   pollIntervalMs?: number;
   /**
    * idleRecheckMs is how long an idle relay, or a pull waiting in the feed,
-   * sleeps before it looks again unasked (default 10000). Work wakes them
+   * sleeps before it looks again unasked (default 30000). Work wakes them
    * at once: the outbox and the feed head NOTIFY on commit (see the kit's
    * tables), in every replica; the recheck only bounds what a lost
    * notification could delay.
@@ -91,7 +91,7 @@ export interface EventsOptions {
   /**
    * feedWaitMs is how long a feed consumer's pull may wait in the producer
    * for a new event when there is none (PullEvents' max_wait, default
-   * 10000, at most 30000); 0 makes it poll every pollIntervalMs instead.
+   * 25000, at most 30000); 0 makes it poll every pollIntervalMs instead.
    */
   feedWaitMs?: number;
   /** batchSize is how many events a relay round or a feed pull takes at most (default 100). */

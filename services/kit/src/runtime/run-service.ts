@@ -111,7 +111,7 @@ export interface RuntimeOverrides {
 }
 
 /** REVOCATION_WAIT_MS is how long one ListRevokedSessions call waits in the users service for news. */
-const REVOCATION_WAIT_MS = 20_000;
+const REVOCATION_WAIT_MS = 25_000;
 
 /** RunningService is what startService returns: the bound ports and a stop function. */
 export interface RunningService {
