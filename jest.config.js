@@ -26,4 +26,7 @@ module.exports = {
     '^@shop/kit/(.*)$': '<rootDir>/services/kit/src/$1',
   },
   testTimeout: 60000,
+  // Without TEST_DATABASE_URL, the suites get the embedded PostgreSQL server (see the file).
+  globalSetup: '<rootDir>/test/support/database-setup.ts',
+  globalTeardown: '<rootDir>/test/support/database-teardown.ts',
 };

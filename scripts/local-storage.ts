@@ -14,6 +14,8 @@ export interface LocalStorage {
   envFor(database: string | undefined): Record<string, string>;
   /** stop stops the server (after the services have exited). */
   stop(): Promise<void>;
+  /** exited resolves if the server ends (killed, crashed); PGlite has none. */
+  exited?: Promise<void>;
 }
 
 /** LocalStorageOptions configure openLocalStorage. */
@@ -55,6 +57,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<Lo
     why: `PostgreSQL ${server.version} (${binaries.packageName}), one server in ${shown(join(dataDir, 'postgres'))}, a database per service, socket ${server.socketDir}`,
     envFor: (database): Record<string, string> => (database === undefined ? {} : { DATABASE_URL: server.url(database) }),
     stop: () => server.stop(),
+    exited: server.exited,
   };
 }
 

@@ -18,6 +18,7 @@ import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { meshAt, type MeshProcess } from './mesh';
+import { isAlive, parentOf } from '@shop/kit/embedded-postgres';
 import { openLocalStorage, type LocalStorage, type StorageChoice } from './local-storage';
 
 const root = resolve(__dirname, '..');
@@ -108,10 +109,29 @@ async function waitHealthy(port: string, path: string, ms: number): Promise<bool
   return false;
 }
 
+/**
+ * watchSupervisor stops the mesh when what started this process is gone:
+ * `npm start` killed with SIGKILL leaves its `sh -c` and this process
+ * running, and nothing would tell them. So the parent and the grandparent
+ * (npm, under its shell) are watched, once a second, which costs nothing.
+ */
+function watchSupervisor(): void {
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watched = [parent, ...(grandparent !== undefined && grandparent > 1 ? [grandparent] : [])];
+  setInterval(() => {
+    const lost = process.ppid !== parent ? parent : watched.find((pid) => !isAlive(pid));
+    if (lost === undefined || stopping) return;
+    process.stderr.write(`The process that started shopmesh (pid ${lost}) is gone; stopping the mesh.\n`);
+    void stopAll(1);
+  }, 1_000).unref();
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  watchSupervisor();
   const mesh = meshAt(offset);
   const bundling: Promise<{ dir: string; built: boolean } | undefined> = dev ? Promise.resolve(undefined) : require('./bundle.js').ensureLocalBundles();
   storage = await openLocalStorage({
@@ -121,6 +141,11 @@ async function main(): Promise<void> {
     report: (line) => say(`storage   | ${line}`),
   });
   say(`storage   | ${storage.why}`);
+  void storage.exited?.then(() => {
+    if (stopping) return;
+    process.stderr.write('The database server stopped; stopping the mesh.\n');
+    void stopAll(1);
+  });
   const bundles = await bundling;
   if (bundles?.built) say(`bundles   | built ${bundles.dir} from the sources`);
   // Every process asks the users service for token keys and revoked

@@ -79,11 +79,21 @@ suite('startEmbeddedPostgres', () => {
     expect(await query(next.url('orders'), 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 100 }]);
   });
 
+  it('takes over from a launcher that stops within the hand-over time (its npm start was killed)', async () => {
+    const leaving = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
+    writeFileSync(path.join(dir, 'launcher.pid'), `${leaving.pid}\n`);
+    const server = await start({ databases: ['orders'] });
+    expect(readFileSync(path.join(dir, 'launcher.pid'), 'utf8').trim()).toBe(String(process.pid));
+    expect(await query(server.url('orders'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
   it('refuses a directory that another live launcher holds', async () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       writeFileSync(path.join(dir, 'launcher.pid'), `${other.pid}\n`);
-      await expect(startEmbeddedPostgres({ dir })).rejects.toThrow(`is in use by another shopmesh run (process ${other.pid})`);
+      const lines: string[] = [];
+      await expect(startEmbeddedPostgres({ dir, report: (l) => lines.push(l) })).rejects.toThrow(`is in use by another shopmesh run (process ${other.pid})`);
+      expect(lines).toEqual([`waiting for the earlier run (process ${other.pid}) to stop`]);
     } finally {
       other.kill('SIGKILL');
     }

@@ -37,6 +37,8 @@ export interface EmbeddedPostgres {
   adminUrl(database?: string): string;
   /** stop shuts the server down (fast shutdown: committed work is on disk) and waits for it. */
   stop(): Promise<void>;
+  /** exited resolves when the server process has ended, stopped or not (a caller can stop what depends on it). */
+  exited: Promise<void>;
 }
 
 /** SUPERUSER is the cluster's superuser role. */
@@ -84,7 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = found;
   const dir = path.resolve(options.dir);
   mkdirSync(dir, { recursive: true });
-  const lock = claimDirectory(dir);
+  const lock = await claimDirectory(dir, report);
   try {
     const user = serverUserFor(options.serverUser);
     const pgdata = path.join(dir, 'pgdata');
@@ -282,6 +284,10 @@ function tail(file: string): string {
 
 function handle(child: ChildProcess, binaries: PostgresBinaries, socketDir: string, secret: string, release: () => void): EmbeddedPostgres {
   const pid = child.pid!;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   const url = (role: string, database: string) =>
     `postgresql://${role}:${rolePassword(secret, role)}@localhost:${PORT}/${database}?host=${encodeURIComponent(socketDir)}`;
   let stopped: Promise<void> | undefined;
@@ -291,6 +297,7 @@ function handle(child: ChildProcess, binaries: PostgresBinaries, socketDir: stri
     socketDir,
     url: (database) => url(database, database),
     adminUrl: (database = 'postgres') => url(SUPERUSER, database),
+    exited,
     stop() {
       stopped ??= stopPostgres(pid).finally(release);
       return stopped;

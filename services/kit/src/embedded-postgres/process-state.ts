@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /** isAlive tells whether a process with this id exists (one of another user's counts). */
 export function isAlive(pid: number): boolean {
@@ -16,6 +16,21 @@ export function commandOf(pid: number): string | undefined {
   try {
     if (process.platform === 'linux') return readlinkSync(`/proc/${pid}/exe`).split('/').pop()?.replace(/ \(deleted\)$/, '');
     return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('/').pop();
+  } catch {
+    return undefined;
+  }
+}
+
+/** parentOf is a live process's parent process id, or undefined if that cannot be read. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    if (process.platform === 'linux') {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    }
+    const ppid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
   } catch {
     return undefined;
   }

@@ -1,0 +1,183 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPostgresBinaries } from '@shop/kit/embedded-postgres';
+import { MESH, meshAt } from '../../scripts/mesh';
+import { repoRoot } from '../support/repo';
+
+/**
+ * `npm start` killed with SIGKILL, and its PostgreSQL server killed with
+ * SIGKILL, in either order, then `npm start` again: the mesh comes up and
+ * every order confirmed before the kills is there (issue 16). The mesh runs
+ * on its own data directory and ports (SHOPMESH_PORT_OFFSET), so a mesh the
+ * developer has running is not touched.
+ */
+const binaries = findPostgresBinaries();
+const suite = 'postgres' in binaries ? describe : describe.skip;
+if (!('postgres' in binaries)) console.warn(`npm start crash suite skipped: ${binaries.reason}`);
+
+/** portFree tells whether nothing listens on a loopback port. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** freeOffset finds a port offset at which every port of the mesh is free. */
+async function freeOffset(): Promise<number> {
+  const ports = MESH.flatMap((p) => ['GRPC_PORT', 'METRICS_PORT', 'HTTP_PORT', 'SIMULATOR_PORT'].flatMap((k) => (p.env[k] ? [Number(p.env[k])] : [])));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 1000 + Math.floor(Math.random() * 5000);
+    if ((await Promise.all(ports.map((p) => portFree(p + offset)))).every(Boolean)) return offset;
+  }
+  throw new Error('no free port offset for a second mesh');
+}
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`${what} within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+suite('npm start after kill -9', () => {
+  let dataDir = '';
+  let offset = 0;
+  let base = '';
+  let npm: ChildProcess | undefined;
+  let output = '';
+  const placed: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'shopmesh-start-'));
+    chmodSync(dataDir, 0o755);
+    offset = await freeOffset();
+    base = `http://127.0.0.1:${meshAt(offset).find((p) => p.name === 'gateway')!.env.HTTP_PORT}`;
+  });
+  afterAll(async () => {
+    // A test that failed half way leaves its mesh running: stop the whole process group.
+    if (npm !== undefined && npm.exitCode === null && npm.signalCode === null) {
+      const exited = new Promise((r) => npm!.once('exit', r));
+      process.kill(-npm.pid!, 'SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** start runs `npm start` in its own process group and waits for the gateway's /readyz. */
+  async function start(): Promise<void> {
+    output = '';
+    npm = spawn('npm', ['start'], {
+      cwd: repoRoot,
+      env: { ...process.env, SHOPMESH_DATA_DIR: dataDir, SHOPMESH_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    npm.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await eventually(`npm start answering /readyz (output:\n${output.slice(-3000)})`, async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${output.slice(-3000)}`);
+    });
+  }
+
+  async function call(method: string, path: string, body?: unknown, token?: string): Promise<any> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  const login = async () => (await call('POST', '/v1/auth/login', { email: 'ada@shop.example', password: 'customer-password-1' })).tokens.accessToken as string;
+
+  /** placeConfirmed places an order with the demo mug and waits until it is confirmed (or later). */
+  async function placeConfirmed(): Promise<void> {
+    const token = await login();
+    const { order } = await call(
+      'POST',
+      '/v1/orders',
+      {
+        idempotencyKey: randomUUID(),
+        items: [{ productId: '69040c33-5c8e-59b0-9032-bc23eb34ff6a', quantity: 1 }],
+        shippingAddress: { recipient: 'Ada', lines: ['1 Road'], city: 'Town', postalCode: '12345', countryCode: 'DE' },
+        paymentToken: 'tok_approve',
+      },
+      token,
+    );
+    await eventually(
+      `order ${order.id} confirmed`,
+      async () => {
+        const { order: now } = await call('GET', `/v1/orders/${order.id}`, undefined, token);
+        return ['ORDER_STATE_CONFIRMED', 'ORDER_STATE_SHIPPED'].includes(now.state) ? true : undefined;
+      },
+      60_000,
+    );
+    placed.push(order.id);
+  }
+
+  async function expectEveryOrderKept(): Promise<void> {
+    const token = await login();
+    for (const id of placed) {
+      const { order } = await call('GET', `/v1/orders/${id}`, undefined, token);
+      expect({ id, state: order.state }).toEqual({ id, state: expect.stringMatching(/^ORDER_STATE_(CONFIRMED|SHIPPED)$/) });
+    }
+  }
+
+  const serverPid = () => Number(readFileSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+  /** killed waits until a process is gone. */
+  const gone = (pid: number) =>
+    eventually(
+      `process ${pid} gone`,
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      30_000,
+    );
+
+  it('keeps every confirmed order when npm start is killed first and its server second', async () => {
+    await start();
+    await placeConfirmed();
+    await placeConfirmed();
+    const pg = serverPid();
+    process.kill(npm!.pid!, 'SIGKILL');
+    process.kill(pg, 'SIGKILL');
+    await gone(pg);
+    await start();
+    await expectEveryOrderKept();
+    await placeConfirmed();
+  }, 240_000);
+
+  it('keeps every confirmed order when the server is killed first and npm start second', async () => {
+    const pg = serverPid();
+    process.kill(pg, 'SIGKILL');
+    process.kill(npm!.pid!, 'SIGKILL');
+    await gone(pg);
+    await start();
+    await expectEveryOrderKept();
+    expect(placed).toHaveLength(3);
+  }, 240_000);
+
+  it('stops the services and the server when npm start is killed, leaving nothing running', async () => {
+    const pg = serverPid();
+    process.kill(npm!.pid!, 'SIGKILL');
+    await gone(pg);
+    await eventually('the gateway gone', async () => ((await fetch(`${base}/readyz`).then(() => false, () => true)) ? true : undefined), 30_000);
+  }, 120_000);
+});
