@@ -7,12 +7,17 @@
  * p50/p99 of PlaceOrder latency (until its response), and p50/p99 of the time
  * until CONFIRMED (the order's update_time - create_time, read afterwards;
  * shipping is held back with SHIP_DELAY so nothing moves on to SHIPPED).
- * Runs on PGlite, then on PostgreSQL when --database-url or TEST_DATABASE_URL
- * is given.
+ * Runs on PGlite, on the embedded PostgreSQL server `npm start` uses (its
+ * binaries, a fresh data directory), then on PostgreSQL when --database-url
+ * or TEST_DATABASE_URL is given.
  *
- *   npx tsx bench/orders/run.ts [--clients 8] [--duration 20] [--warmup 3] [--database-url postgres://...]
+ *   npx tsx bench/orders/run.ts [--clients 8] [--duration 20] [--warmup 3] [--rounds 1] [--database-url postgres://...]
  */
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPostgresBinaries, startEmbeddedPostgres } from '@shop/kit/embedded-postgres';
 import { OrderState } from '@shop/sdk/ts/shop/orders/v1/order';
 import { startMesh } from '../../test/support/mesh';
 import { ADDRESS, CHECKOUT_SERVICES, DEMO_PRODUCTS, loginAda, meshClients } from '../../test/support/checkout';
@@ -25,6 +30,8 @@ const clients = Number(arg('clients') ?? 8);
 const duration = Number(arg('duration') ?? 20);
 const warmup = Number(arg('warmup') ?? 3);
 const databaseUrl = arg('database-url') ?? process.env.TEST_DATABASE_URL;
+/** rounds alternate the storages, so a busy spell of the machine (CPU steal) hits them alike; medians are compared. */
+const rounds = Number(arg('rounds') ?? 1);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -124,18 +131,33 @@ async function run(backend: string, url: string | undefined): Promise<Result> {
 
 async function main() {
   const backends: Array<[string, string | undefined]> = [['PGlite', undefined]];
+  const binaries = findPostgresBinaries();
+  const dir = mkdtempSync(join(tmpdir(), 'shopmesh-bench-pg-'));
+  chmodSync(dir, 0o755);
+  const embedded = 'postgres' in binaries ? await startEmbeddedPostgres({ dir, databases: ['bench'], binaries }) : undefined;
+  if (embedded) backends.push([`embedded PostgreSQL ${embedded.version} (npm start)`, embedded.adminUrl('bench')]);
+  else console.warn(`no embedded PostgreSQL: ${'reason' in binaries ? binaries.reason : ''}`);
   if (databaseUrl) backends.push(['PostgreSQL', databaseUrl]);
   else console.warn('no --database-url or TEST_DATABASE_URL: PostgreSQL skipped');
-  console.log(`${clients} clients, ${duration} s measured after ${warmup} s warm-up`);
-  console.log('| storage | orders placed | orders/s | PlaceOrder p50 | PlaceOrder p99 | confirmed / failed | to CONFIRMED p50 | to CONFIRMED p99 | errors |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const [name, url] of backends) {
-    const r = await run(name, url);
-    const ms = (v: number) => `${v.toFixed(0)} ms`;
-    console.log(
-      `| ${r.backend} | ${r.placed} | ${r.perSecond.toFixed(1)} | ${ms(r.placeP50)} | ${ms(r.placeP99)} | ${r.confirmed} / ${r.failed} | ${ms(r.confirmP50)} | ${ms(r.confirmP99)} | ${r.errors} |`,
-    );
+  console.log(`${clients} clients, ${duration} s measured after ${warmup} s warm-up, ${rounds} round(s)`);
+  console.log('| storage | round | orders placed | orders/s | PlaceOrder p50 | PlaceOrder p99 | confirmed / failed | to CONFIRMED p50 | to CONFIRMED p99 | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rates = new Map<string, number[]>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, url] of backends) {
+      const r = await run(name, url);
+      rates.set(name, [...(rates.get(name) ?? []), r.perSecond]);
+      const ms = (v: number) => `${v.toFixed(0)} ms`;
+      console.log(
+        `| ${r.backend} | ${round} | ${r.placed} | ${r.perSecond.toFixed(1)} | ${ms(r.placeP50)} | ${ms(r.placeP99)} | ${r.confirmed} / ${r.failed} | ${ms(r.confirmP50)} | ${ms(r.confirmP99)} | ${r.errors} |`,
+      );
+    }
   }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = median(rates.get('PGlite')!);
+  for (const [name, xs] of rates) console.log(`${name}: median ${median(xs).toFixed(1)} orders/s, ${(median(xs) / base).toFixed(2)} x PGlite`);
+  await embedded?.stop();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main().then(
