@@ -35,7 +35,7 @@ const READY_WAIT_MS = 120_000;
 const FIRST = new Set(['users', 'paysim']);
 
 const children = new Map<MeshProcess, ChildProcess>();
-let storage: LocalStorage | undefined;
+let storage: Promise<LocalStorage> | undefined;
 let stopping = false;
 
 function say(line: string): void {
@@ -59,7 +59,8 @@ async function stopAll(code: number): Promise<never> {
     }, STOP_GRACE_MS);
     await Promise.all(exits);
     clearTimeout(force);
-    await storage?.stop();
+    // A server still starting (Ctrl-C during start-up) is stopped once it is up.
+    await (await storage?.catch(() => undefined))?.stop();
     process.exit(code);
   }
   return new Promise<never>(() => undefined);
@@ -70,6 +71,8 @@ function startProcess(proc: MeshProcess, env: Record<string, string>, bundles: s
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
+      // The payment simulator keeps its journal under DATA_DIR, and PGlite its databases.
+      DATA_DIR: dataDir,
       SERVICE_KEYS_DIR: join(dataDir, 'keys'),
       DEMO_DATA: join(root, 'demo', 'shop.json'),
       ...process.env,
@@ -134,31 +137,34 @@ async function main(): Promise<void> {
   watchSupervisor();
   const mesh = meshAt(offset);
   const bundling: Promise<{ dir: string; built: boolean } | undefined> = dev ? Promise.resolve(undefined) : require('./bundle.js').ensureLocalBundles();
-  storage = await openLocalStorage({
+  storage = openLocalStorage({
     dataDir,
     databases: mesh.flatMap((p) => (p.database === undefined ? [] : [p.database])),
     choice,
     report: (line) => say(`storage   | ${line}`),
   });
-  say(`storage   | ${storage.why}`);
-  void storage.exited?.then(() => {
+  const db = await storage;
+  if (stopping) return;
+  say(`storage   | ${db.why}`);
+  void db.exited?.then(() => {
     if (stopping) return;
     process.stderr.write('The database server stopped; stopping the mesh.\n');
     void stopAll(1);
   });
   const bundles = await bundling;
+  if (stopping) return;
   if (bundles?.built) say(`bundles   | built ${bundles.dir} from the sources`);
   // Every process asks the users service for token keys and revoked
   // sessions before it is ready: users comes first, so the others find it
   // serving instead of backing off from it while six processes start.
   const first = mesh.filter((p) => FIRST.has(p.name));
-  for (const proc of first) startProcess(proc, storage.envFor(proc.database), bundles?.dir);
+  for (const proc of first) startProcess(proc, db.envFor(proc.database), bundles?.dir);
   const users = mesh.find((p) => p.name === 'users')!;
   if (!(await waitHealthy(users.env.METRICS_PORT!, '/healthz', READY_WAIT_MS))) {
     if (!stopping) process.stderr.write(`The users service was not healthy within ${READY_WAIT_MS / 1000} s; see the logs above.\n`);
     return;
   }
-  for (const proc of mesh) if (!FIRST.has(proc.name)) startProcess(proc, storage.envFor(proc.database), bundles?.dir);
+  for (const proc of mesh) if (!FIRST.has(proc.name)) startProcess(proc, db.envFor(proc.database), bundles?.dir);
 
   const gateway = mesh.find((p) => p.name === 'gateway')!;
   const width = Math.max(...mesh.map((p) => p.name.length));
