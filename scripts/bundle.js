@@ -142,6 +142,26 @@ request.on('error', () => process.exit(1));
 `;
 }
 
+/** NODE_BUNDLE are the esbuild options of every bundle: one CommonJS file for Node 20, source maps without sources. */
+const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // tsconfig.json maps @shop/sdk and @shop/kit to their sources.
+  tsconfig: path.join(root, 'tsconfig.json'),
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/** copyRunFiles puts beside a bundle what it reads at run time: its migrations and the contract descriptor set. */
+function copyRunFiles(spec, out) {
+  if (spec.migrations) fs.cpSync(path.join(root, spec.migrations), path.join(out, 'migrations'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'gen', 'descriptor.binpb'), path.join(out, 'descriptor.binpb'));
+}
+
 /** bundle builds one app into outDir, a folder complete on its own for its image. */
 async function bundle(app, outDir) {
   const spec = APPS[app];
@@ -153,25 +173,15 @@ async function bundle(app, outDir) {
 
   const esbuild = require('esbuild');
   const result = await esbuild.build({
+    ...NODE_BUNDLE,
     entryPoints: [entry],
     outfile: path.join(out, 'dist', 'main.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // tsconfig.json maps @shop/sdk and @shop/kit to their sources.
-    tsconfig: path.join(root, 'tsconfig.json'),
     external: EXTERNAL,
     plugins: [noEmbeddedDatabase],
-    sourcemap: true,
-    sourcesContent: false,
-    legalComments: 'none',
     metafile: true,
-    logLevel: 'warning',
   });
 
-  if (spec.migrations) fs.cpSync(path.join(root, spec.migrations), path.join(out, 'migrations'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'gen', 'descriptor.binpb'), path.join(out, 'descriptor.binpb'));
+  copyRunFiles(spec, out);
   fs.writeFileSync(path.join(out, 'dist', 'healthcheck.js'), healthcheckSource(spec.health));
 
   // Ship only the externals the bundle actually requires.
@@ -238,27 +248,16 @@ async function ensureLocalBundles() {
   // The externals and PGlite stay in the repository's node_modules, which
   // Node finds from dist/local/<app>/dist upwards; nothing is copied.
   await require('esbuild').build({
+    ...NODE_BUNDLE,
     entryPoints: Object.entries(APPS).map(([app, spec]) => ({ in: path.join(root, spec.entry), out: `${app}/dist/main` })),
     outdir: LOCAL_DIR,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    tsconfig: path.join(root, 'tsconfig.json'),
     external: [...EXTERNAL, '@electric-sql/pglite'],
     // Smaller source is less for V8 to parse at every start; names are kept
     // for stack traces, and the source maps map lines back.
     minifyWhitespace: true,
     minifySyntax: true,
-    sourcemap: true,
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'warning',
   });
-  for (const [app, spec] of Object.entries(APPS)) {
-    if (spec.migrations) fs.cpSync(path.join(root, spec.migrations), path.join(LOCAL_DIR, app, 'migrations'), { recursive: true });
-    fs.copyFileSync(path.join(root, 'gen', 'descriptor.binpb'), path.join(LOCAL_DIR, app, 'descriptor.binpb'));
-  }
+  for (const [app, spec] of Object.entries(APPS)) copyRunFiles(spec, path.join(LOCAL_DIR, app));
   fs.writeFileSync(stamp, `${hash}\n`);
   return { dir: LOCAL_DIR, built: true };
 }

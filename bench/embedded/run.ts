@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parentOf } from '@shop/kit/embedded-postgres';
 import { meshAt } from '../../scripts/mesh';
 import { repoRoot } from '../../test/support/repo';
 
@@ -33,17 +34,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** children lists every process whose parent is pid, from /proc. */
 function children(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && parentOf(Number(entry)) === pid)
+    .map(Number);
 }
 
 /** tree is pid and all its descendants. */

@@ -151,6 +151,14 @@ suite('npm start after kill -9', () => {
       30_000,
     );
 
+  /**
+   * gatewayGone waits until the killed run's gateway stops answering: its
+   * launcher drains the services for a moment after losing its npm, and a
+   * readiness probe in that moment would be answered by the old mesh.
+   */
+  const gatewayGone = () =>
+    eventually('the gateway gone', async () => ((await fetch(`${base}/readyz`).then(() => false, () => true)) ? true : undefined), 30_000);
+
   it('keeps every confirmed order when npm start is killed first and its server second', async () => {
     await start();
     await placeConfirmed();
@@ -159,6 +167,7 @@ suite('npm start after kill -9', () => {
     process.kill(npm!.pid!, 'SIGKILL');
     process.kill(pg, 'SIGKILL');
     await gone(pg);
+    await gatewayGone();
     await start();
     await expectEveryOrderKept();
     await placeConfirmed();
@@ -169,6 +178,7 @@ suite('npm start after kill -9', () => {
     process.kill(pg, 'SIGKILL');
     process.kill(npm!.pid!, 'SIGKILL');
     await gone(pg);
+    await gatewayGone();
     await start();
     await expectEveryOrderKept();
     expect(placed).toHaveLength(3);
@@ -178,6 +188,6 @@ suite('npm start after kill -9', () => {
     const pg = serverPid();
     process.kill(npm!.pid!, 'SIGKILL');
     await gone(pg);
-    await eventually('the gateway gone', async () => ((await fetch(`${base}/readyz`).then(() => false, () => true)) ? true : undefined), 30_000);
+    await gatewayGone();
   }, 120_000);
 });

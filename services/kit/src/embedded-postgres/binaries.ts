@@ -49,7 +49,7 @@ export function binaryPackageName(platform: string = process.platform, arch: str
  * The package's public export (dist/index.js, an ES module) computes these
  * same paths; this one is synchronous and works from CommonJS and jest.
  */
-export function packageBinaries(packageDir: string, platform: string = process.platform): { postgres: string; initdb: string } {
+function packageBinaries(packageDir: string, platform: string = process.platform): { postgres: string; initdb: string } {
   const exe = platform === 'win32' ? '.exe' : '';
   return {
     postgres: path.join(packageDir, 'native', 'bin', `postgres${exe}`),
