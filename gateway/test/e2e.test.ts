@@ -95,6 +95,8 @@ describe('end to end through the gateway', () => {
       const wrong = await http(base, 'POST', '/v1/auth/login', { body: { email: me.email, password: 'wrong-password-1' } });
       expect(wrong.status).toBe(401);
       expect(detail(wrong, 'google.rpc.ErrorInfo')?.reason).toBe('INVALID_CREDENTIALS');
+      // No token was sent and login needs none: nothing to challenge (RFC 6750 3.1: no error code without a token).
+      expect(wrong.headers.get('www-authenticate')).toBeNull();
       const duplicate = await http(base, 'POST', '/v1/users', { body: { email: me.email, password: PASSWORD, displayName: 'again' } });
       expect(duplicate.status).toBe(409);
       const weak = await http(base, 'POST', '/v1/users', { body: { email: `weak-${run}@example.com`, password: 'short', displayName: 'w' } });

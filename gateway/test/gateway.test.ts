@@ -314,7 +314,8 @@ describe('the gateway', () => {
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(page.headers.get('content-security-policy')).toMatch(/default-src '(none|self)'/);
       expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
-      for (const asset of page.text.match(/(?:src|href)="(\/docs\/[^"]+)"/g) ?? []) {
+      expect(page.text).toContain('href="/favicon.ico"');
+      for (const asset of page.text.match(/(?:src|href)="(\/docs\/[^"]+|\/favicon\.ico)"/g) ?? []) {
         const path = asset.replace(/^(?:src|href)="|"$/g, '');
         expect((await http(base, 'GET', path)).status).toBe(200);
       }

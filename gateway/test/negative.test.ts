@@ -2,6 +2,7 @@
  * The negative suite: every kind of bad request gets the right 4xx with a
  * JSON error body, never a 5xx, and the gateway keeps serving afterwards.
  */
+import { request } from 'node:http';
 import pino from 'pino';
 import { sharedContract } from '@shop/kit';
 import { createTestAuth, type TestAuth } from '@shop/kit/testing';
@@ -50,6 +51,23 @@ async function call(method: string, path: string, options: Parameters<typeof htt
   return res;
 }
 
+/** callWithBody sends a JSON body with any method (fetch refuses one on GET). */
+function callWithBody(method: string, path: string, body: string): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        answered.push(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), text, json: JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const nest = (depth: number) => `{"product":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const product = { sku: 'NEG-1', name: 'n', price: { currencyCode: 'EUR', amountMinor: '1' } };
@@ -87,6 +105,8 @@ const cases: NegativeCase[] = [
   { name: 'an unknown route', status: 404, send: () => call('GET', '/v1/admin/debug') },
   { name: 'a wrong method', status: 405, reason: 'METHOD_NOT_ALLOWED', send: () => call('DELETE', '/v1/orders', { headers: bearer(alice) }) },
   { name: 'an internal RPC by its gRPC path', status: 404, send: () => call('POST', '/shop.payments.v1.PaymentService/Charge', { body: {} }) },
+  { name: 'a JSON body on a GET', status: 400, reason: 'VALIDATION_FAILED', send: () => callWithBody('GET', '/v1/products', '{"pageSize":1}') },
+  { name: 'a JSON body on a DELETE', status: 400, reason: 'VALIDATION_FAILED', send: () => call('DELETE', '/v1/users/me', { headers: bearer(alice), body: { confirm: true } }) },
   { name: 'malformed percent-encoding', status: 400, send: () => call('GET', '/v1/products/%ZZ') },
   { name: 'a malformed grpc-timeout', status: 400, send: () => call('GET', '/v1/products', { headers: { 'grpc-timeout': '-1S' } }) },
 ];

@@ -1,7 +1,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import { fromJson, toBinary } from '@bufbuild/protobuf';
 import { sharedContract } from '@shop/kit';
-import { ErrorRenderer } from './error-body';
+import { challengeFor, ErrorRenderer } from './error-body';
 import { GatewayError, invalidArgument } from './gateway-error';
 
 const registry = sharedContract().registry;
@@ -77,7 +77,12 @@ describe('ErrorRenderer', () => {
     expect(JSON.parse(rendered.body).error).toMatchObject({ code: 404, message: 'gone', details: [{ requestId: 'r' }] });
   });
 
-  it('challenges with WWW-Authenticate on 401', () => {
-    expect(renderer.fromStatus({ code: Code.UNAUTHENTICATED, message: 'no', details: undefined, fromBackend: true }, 'r').headers).toContainEqual(['www-authenticate', 'Bearer realm="shop", error="invalid_token"']);
+  it('challenges a 401 as the handler says: invalid_token for a sent token, bare where one is needed, none on a public route without one', () => {
+    const unauthenticated = { code: Code.UNAUTHENTICATED, message: 'no', details: undefined, fromBackend: true };
+    const header = (challenge: string | undefined) => renderer.fromStatus(unauthenticated, 'r', challenge).headers.find(([k]) => k === 'www-authenticate')?.[1];
+    expect(header(challengeFor(true, true))).toBe('Bearer realm="shop", error="invalid_token"');
+    expect(header(challengeFor(true, false))).toBe('Bearer realm="shop", error="invalid_token"');
+    expect(header(challengeFor(false, false))).toBe('Bearer realm="shop"');
+    expect(header(challengeFor(false, true))).toBeUndefined();
   });
 });

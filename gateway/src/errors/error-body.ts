@@ -82,8 +82,13 @@ export class ErrorRenderer {
     return { status, headers, body: body(status, err.code, err.message, details) };
   }
 
-  /** fromStatus renders a failed call: the backend's status, or one the gateway made when it got no answer. */
-  fromStatus(grpc: GrpcStatus, requestId: string): ErrorResponse {
+  /**
+   * fromStatus renders a failed call: the backend's status, or one the
+   * gateway made when it got no answer. `challenge` is the WWW-Authenticate
+   * value for a 401 (see challengeFor); a 401 without one (a failed login
+   * on a public route, with no token sent) carries none.
+   */
+  fromStatus(grpc: GrpcStatus, requestId: string, challenge?: string): ErrorResponse {
     const status = grpc.badGateway ? 502 : httpStatusOf(grpc.code);
     const serverError = status >= 500;
     const allowed = serverError ? SERVER_DETAILS : CLIENT_DETAILS;
@@ -98,7 +103,7 @@ export class ErrorRenderer {
       const ms = typeof delay === 'string' ? durationMs(delay) : undefined;
       if (ms !== undefined) headers.push(['retry-after', String(retryAfterSeconds(ms))]);
     }
-    if (grpc.code === Code.UNAUTHENTICATED) headers.push(['www-authenticate', INVALID_TOKEN]);
+    if (grpc.code === Code.UNAUTHENTICATED && challenge !== undefined) headers.push(['www-authenticate', challenge]);
     return { status, headers, body: body(status, grpc.code, message, details) };
   }
 
@@ -178,3 +183,16 @@ function truncate(message: string): string {
 
 /** INVALID_TOKEN is the RFC 6750 challenge for a token that was sent but is not good. */
 const INVALID_TOKEN = 'Bearer realm="shop", error="invalid_token"';
+/** TOKEN_REQUIRED is the RFC 6750 challenge for a route that needs a token when none was sent (no error code, 3.1). */
+export const TOKEN_REQUIRED = 'Bearer realm="shop"';
+
+/**
+ * challengeFor is the WWW-Authenticate value a 401 from a backend carries:
+ * invalid_token when a token was sent, the bare challenge when the route
+ * needs one and none was sent, and none on a public route called without a
+ * token (a failed login is not about a bearer token).
+ */
+export function challengeFor(tokenSent: boolean, publicRoute: boolean): string | undefined {
+  if (tokenSent) return INVALID_TOKEN;
+  return publicRoute ? undefined : TOKEN_REQUIRED;
+}

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status as Code } from '@grpc/grpc-js';
 import { isSpanContextValid, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { ErrorRenderer, ErrorResponse } from '../errors/error-body';
+import { challengeFor, type ErrorRenderer, type ErrorResponse } from '../errors/error-body';
 import { GatewayError, invalidArgument } from '../errors/gateway-error';
 import type { RouteMetrics, GatewayMetrics } from '../ops/metrics';
 import { PathError, type Router } from '../routing/router';
@@ -208,7 +208,9 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     const deadline = Date.now() + timeoutMs;
 
     let body: string | undefined;
-    if (route.body !== '' && hasBody(req)) {
+    if (hasBody(req)) {
+      // A body the contract does not bind (GET, DELETE) would be dropped unread: say so instead.
+      if (route.body === '') throw invalidArgument(`${route.httpMethod} ${route.template.source} takes no request body; send its fields in the path and query string`);
       if (!isJsonContentType(req.headers['content-type'])) throw unsupportedMediaType();
       body = await readBody(req, settings.maxBodyBytes);
     }
@@ -241,7 +243,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   }
 
   function upstreamFailure(ex: Exchange, status: GrpcStatus): void {
-    const rendered = errors.fromStatus(status, ex.requestId);
+    const rendered = errors.fromStatus(status, ex.requestId, challengeFor(ex.req.headers.authorization !== undefined, ex.route.access === 'public'));
     if (rendered.status >= 500) {
       log.warn({ ...exchangeLog(ex), grpcCode: status.code, upstreamMessage: status.message, fromBackend: status.fromBackend }, 'upstream call failed');
     }

@@ -1,3 +1,4 @@
+import Ajv2020 from 'ajv/dist/2020';
 import { sharedContract } from '@shop/kit';
 import { checkOpenApi31 } from '../../test/support/openapi-check';
 import { testContract } from '../../test/support/test-contract';
@@ -83,7 +84,10 @@ describe('buildOpenApi', () => {
   });
 
   it('declares security from the access level', () => {
-    expect(operation(doc, 'GET', '/v1/products/{product_id}').security).toEqual([{}, { bearerAuth: [] }]);
+    // Public: no requirement, so Swagger UI draws no lock (a closed one would read as "protected").
+    expect(operation(doc, 'GET', '/v1/products/{product_id}').security).toEqual([]);
+    expect(operation(doc, 'GET', '/v1/orders').responses['401']).toEqual({ $ref: '#/components/responses/Unauthenticated' });
+    expect(operation(doc, 'GET', '/v1/products/{product_id}').responses['401']).toBeUndefined();
     expect(operation(doc, 'GET', '/v1/orders').security).toEqual([{ bearerAuth: [] }]);
     expect(operation(doc, 'POST', '/v1/products')['x-shop-access']).toBe('admin');
     expect(doc.components['securitySchemes']).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) });
@@ -105,6 +109,20 @@ describe('buildOpenApi', () => {
     expect(doc.components.schemas['Error']).toMatchObject({ required: ['error'] });
     const watch = operation(doc, 'GET', '/v1/orders/{order_id}:watch');
     expect(Object.keys(watch.responses['200'].content)).toEqual(['text/event-stream', 'application/x-ndjson']);
+  });
+
+  it('shows a real error in every error response example, valid against the Error schema', () => {
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile({ ...doc.components.schemas['Error'], components: doc.components, $id: 'https://shop.example/error' } as object);
+    const responses = doc.components['responses'] as Record<string, { content: Record<string, { example?: any }> }>;
+    expect(Object.keys(responses).sort()).toEqual(['Error', 'TooManyRequests', 'Unauthenticated']);
+    for (const [name, response] of Object.entries(responses)) {
+      const example = response.content['application/json'].example;
+      expect({ name, valid: validate(example), errors: validate.errors ?? null }).toEqual({ name, valid: true, errors: null });
+      expect(example.error.code).toBeGreaterThanOrEqual(400);
+      expect(example.error.status).not.toBe('OK');
+      expect(example.error.details[0]).toMatchObject({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', domain: 'shop.example' });
+    }
   });
 
   it('handles every binding kind of the test contract, custom methods under an extension', async () => {

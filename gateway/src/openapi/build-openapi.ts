@@ -67,7 +67,9 @@ export function buildOpenApi(routes: readonly Route[], registry: Registry, optio
       description: [comment, accessNote(route)].filter(Boolean).join('\n\n'),
       parameters: [...pathParameters(route, schemas, comments), ...queryParameters(route, schemas, comments), { $ref: '#/components/parameters/RequestId' }, ...(route.streaming ? [] : [{ $ref: '#/components/parameters/GrpcTimeout' }])],
       responses: responses(route, schemas),
-      security: route.access === 'public' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }],
+      // A public operation declares no requirement (a token stays optional, as its description says), so
+      // Swagger UI shows a lock only on the operations that need a token: open until you Authorize, then closed.
+      security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
       'x-shop-access': route.access,
       'x-grpc-method': route.rpc.path,
     };
@@ -102,7 +104,12 @@ export function buildOpenApi(routes: readonly Route[], registry: Registry, optio
         Error: {
           description: 'The request failed. The body says why; see the Error schema.',
           headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
-          content: { 'application/json': { schema: { $ref: REF('Error') } } },
+          content: { 'application/json': { schema: { $ref: REF('Error') }, example: ERROR_EXAMPLES.invalid } },
+        },
+        Unauthenticated: {
+          description: 'No valid bearer token: log in (POST /v1/auth/login) and send "Authorization: Bearer <accessToken>".',
+          headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' }, 'www-authenticate': { description: 'The bearer challenge (RFC 6750).', schema: { type: 'string' } } },
+          content: { 'application/json': { schema: { $ref: REF('Error') }, example: ERROR_EXAMPLES.unauthenticated } },
         },
         TooManyRequests: {
           description: 'Rate limited: wait Retry-After seconds.',
@@ -112,7 +119,7 @@ export function buildOpenApi(routes: readonly Route[], registry: Registry, optio
             'ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
             'ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
           },
-          content: { 'application/json': { schema: { $ref: REF('Error') } } },
+          content: { 'application/json': { schema: { $ref: REF('Error') }, example: ERROR_EXAMPLES.rateLimited } },
         },
       },
       securitySchemes: {
@@ -210,9 +217,25 @@ function responses(route: Route, schemas: SchemaBuilder): JsonSchema {
       }
     : { description: 'OK', headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } }, content: { 'application/json': { schema } } };
   const out: JsonSchema = { '200': ok, '429': { $ref: '#/components/responses/TooManyRequests' }, default: { $ref: '#/components/responses/Error' } };
-  if (route.access !== 'public') out['401'] = { $ref: '#/components/responses/Error' };
+  if (route.access !== 'public') out['401'] = { $ref: '#/components/responses/Unauthenticated' };
   return out;
 }
+
+/** errorExample is an error body as the gateway writes it, for the documents' examples. */
+function errorExample(code: number, status: string, message: string, reason: string, more: JsonSchema[] = []): JsonSchema {
+  const info = { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'shop.example' };
+  const request = { '@type': 'type.googleapis.com/google.rpc.RequestInfo', requestId: '7f3c9e1a-2b4d-4c6e-8f10-123456789abc' };
+  return { error: { code, status, message, details: [info, ...more, request] } };
+}
+
+/** ERROR_EXAMPLES are what the docs show for failures (Swagger UI would otherwise make up {"code": 0, "status": "OK"}). */
+const ERROR_EXAMPLES = {
+  invalid: errorExample(400, 'INVALID_ARGUMENT', 'page_size: value must be less than or equal to 100', 'VALIDATION_FAILED', [
+    { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'page_size', description: 'value must be less than or equal to 100' }] },
+  ]),
+  unauthenticated: errorExample(401, 'UNAUTHENTICATED', 'a valid bearer token is required', 'UNAUTHENTICATED'),
+  rateLimited: errorExample(429, 'RESOURCE_EXHAUSTED', 'too many requests from this address', 'RATE_LIMITED', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }]),
+};
 
 function errorSchemas(): Record<string, JsonSchema> {
   return {

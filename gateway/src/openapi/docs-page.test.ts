@@ -16,7 +16,9 @@ describe('createDocs', () => {
     if (!installed) return;
     const docs = createDocs(doc);
     expect(docs.source).toBe('swagger-ui-dist');
-    expect([...docs.assets.keys()].sort()).toEqual(['/docs', '/docs/', '/docs/init.js', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css']);
+    expect([...docs.assets.keys()].sort()).toEqual(['/docs', '/docs/', '/docs/init.js', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/favicon.ico']);
+    expect(docs.assets.get('/favicon.ico')!.contentType).toBe('image/svg+xml');
+    expect(String(docs.assets.get('/favicon.ico')!.body)).toMatch(/^<svg /);
     const page = String(docs.assets.get('/docs')!.body);
     expect(page).toContain('<script src="/docs/swagger-ui-bundle.js"></script>');
     expect(page).not.toMatch(/<script>/);
@@ -35,5 +37,9 @@ describe('createDocs', () => {
     expect(page).toContain('<span class="access">admin</span>');
     expect(page).not.toMatch(/<script/);
     expect(docs.csp).toContain("default-src 'none'");
+    // The page links the icon, and its CSP lets it load.
+    expect(page).toContain('<link rel="icon" type="image/svg+xml" href="/favicon.ico">');
+    expect(docs.assets.has('/favicon.ico')).toBe(true);
+    expect(docs.csp).toContain("img-src 'self'");
   });
 });

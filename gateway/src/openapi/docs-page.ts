@@ -17,6 +17,13 @@ export interface Docs {
   csp: string;
 }
 
+/** FAVICON is the mesh's icon (a shopping bag), served at /favicon.ico so browsers get no 404 for it. */
+const FAVICON: DocsAsset = {
+  contentType: 'image/svg+xml',
+  body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="5" y="10" width="22" height="19" rx="3" fill="#2d6cdf"/><path d="M11 13V9a5 5 0 0 1 10 0v4" fill="none" stroke="#2d6cdf" stroke-width="2.5"/></svg>\n',
+};
+const ICON_LINK = '<link rel="icon" type="image/svg+xml" href="/favicon.ico">';
+
 const SWAGGER_FILES: ReadonlyArray<[string, string]> = [
   ['swagger-ui.css', 'text/css; charset=utf-8'],
   ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
@@ -36,11 +43,12 @@ export function createDocs(document: OpenApiDocument, resolve: (id: string) => s
     for (const [file, contentType] of SWAGGER_FILES) assets.set(`/docs/${file}`, { contentType, body: readFileSync(join(dir, file)) });
     const page = html(
       'shopmesh API',
-      '<link rel="stylesheet" href="/docs/swagger-ui.css">',
+      `${ICON_LINK}<link rel="stylesheet" href="/docs/swagger-ui.css">`,
       '<div id="swagger-ui"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script>',
     );
     assets.set('/docs', { contentType: 'text/html; charset=utf-8', body: page });
     assets.set('/docs/', { contentType: 'text/html; charset=utf-8', body: page });
+    assets.set('/favicon.ico', FAVICON);
     assets.set('/docs/init.js', {
       contentType: 'text/javascript; charset=utf-8',
       body: "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n",
@@ -53,8 +61,9 @@ export function createDocs(document: OpenApiDocument, resolve: (id: string) => s
     assets: new Map([
       ['/docs', { contentType: 'text/html; charset=utf-8', body: page }],
       ['/docs/', { contentType: 'text/html; charset=utf-8', body: page }],
+      ['/favicon.ico', FAVICON],
     ]),
-    csp: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    csp: "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   };
 }
 
@@ -104,7 +113,7 @@ function builtinPage(document: OpenApiDocument): string {
 <p>The machine-readable description is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). This page is the gateway's plain rendering of it; the interactive
 explorer appears here once the <code>swagger-ui-dist</code> package is installed.</p>
 <p>Errors are JSON: <code>{"error": {"code", "status", "message", "details"}}</code>. Send tokens as <code>Authorization: Bearer &lt;token&gt;</code>.</p>${sections}`;
-  return html(`${info.title} – API`, STYLE, body);
+  return html(`${info.title} – API`, ICON_LINK + STYLE, body);
 }
 
 function operationHtml(method: string, path: string, op: JsonSchema): string {

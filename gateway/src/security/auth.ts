@@ -1,5 +1,6 @@
 import { status as Code } from '@grpc/grpc-js';
 import { DomainError, type Access, type UserPrincipal, type Verifier } from '@shop/kit';
+import { TOKEN_REQUIRED } from '../errors/error-body';
 import { GatewayError } from '../errors/gateway-error';
 import { isReason } from '../errors/reason';
 
@@ -38,7 +39,7 @@ export function createAuthenticator(verifier: Verdicts) {
     authenticate(header: string | undefined, access: Access): Authentication | Promise<Authentication> {
       if (header === undefined) {
         if (access === 'public') return ANONYMOUS;
-        throw new GatewayError(Code.UNAUTHENTICATED, 'UNAUTHENTICATED', 'a valid bearer token is required', { headers: [['www-authenticate', 'Bearer realm="shop"']] });
+        throw new GatewayError(Code.UNAUTHENTICATED, 'UNAUTHENTICATED', 'a valid bearer token is required', { headers: [['www-authenticate', TOKEN_REQUIRED]] });
       }
       if (header.length <= SCHEME.length || header.slice(0, SCHEME.length).toLowerCase() !== SCHEME) throw malformed();
       const token = header.slice(SCHEME.length);
