@@ -17,6 +17,8 @@ interface EndpointState extends Endpoint {
   conn: UpstreamConnection | undefined;
   failures: number;
   retryAt: number;
+  /** connected is true once a connection to it was ready: a failure after that is news, one before is a backend still starting. */
+  connected: boolean;
 }
 
 /** Resolver returns every address of a host name. */
@@ -123,15 +125,20 @@ export class EndpointPool {
       connectTimeoutMs: this.options.connectTimeoutMs,
       events: {
         onReady: () => {
+          if (ep.failures > 0) this.options.log?.info({ backend: ep.authority, address: ep.address }, 'backend reachable');
           ep.failures = 0;
           ep.retryAt = 0;
+          ep.connected = true;
         },
         onClose: (failedToConnect, error) => {
           if (ep.conn === conn) ep.conn = undefined;
           if (!failedToConnect || this.closed) return;
           ep.failures += 1;
           ep.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** (ep.failures - 1));
-          this.options.log?.warn({ backend: ep.authority, address: ep.address, err: error?.message, failures: ep.failures }, 'cannot connect to backend');
+          // A backend still starting is routine: one info line. A lost one, or one that stays away, is a warning (not on every retry).
+          const fields = { backend: ep.authority, address: ep.address, err: error?.message, failures: ep.failures };
+          if (ep.failures === 1 && !ep.connected) this.options.log?.info({ backend: ep.authority, address: ep.address }, 'waiting for backend to accept connections');
+          else if (ep.failures === 1 || ep.failures % 10 === 0) this.options.log?.warn(fields, 'cannot connect to backend');
         },
       },
     });
@@ -176,5 +183,5 @@ export class EndpointPool {
 }
 
 function state(host: string, port: number, authority: string): EndpointState {
-  return { address: `${host.includes(':') ? `[${host}]` : host}:${port}`, host, port, authority, conn: undefined, failures: 0, retryAt: 0 };
+  return { address: `${host.includes(':') ? `[${host}]` : host}:${port}`, host, port, authority, conn: undefined, failures: 0, retryAt: 0, connected: false };
 }

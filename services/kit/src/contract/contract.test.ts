@@ -17,6 +17,13 @@ describe('the shopmesh contract', () => {
     expect(contract.method('/shop.catalog.v1.CatalogService/CreateProduct')).toMatchObject({ access: 'admin', safeToRetry: false });
   });
 
+  it('knows the long polls: the requests with a max_wait Duration', () => {
+    expect(shopMethods.filter((m) => m.longPoll).map((m) => m.path).sort()).toEqual([
+      '/shop.events.v1.EventFeedService/PullEvents',
+      '/shop.users.v1.AuthService/ListRevokedSessions',
+    ]);
+  });
+
   it('declares an access level on every RPC', () => {
     expect(shopMethods.length).toBeGreaterThan(30);
     const undeclared = shopMethods.filter((m) => !m.accessDeclared).map((m) => m.path);

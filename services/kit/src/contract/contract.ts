@@ -26,6 +26,12 @@ export interface MethodContract {
   safeToRetry: boolean;
   serverStreaming: boolean;
   clientStreaming: boolean;
+  /**
+   * longPoll is true when the request has a `max_wait` google.protobuf.Duration:
+   * the call may wait that long for news, so an idle one is routine (its call
+   * line is logged at debug).
+   */
+  longPoll: boolean;
   /** http holds the primary binding first, then additional_bindings; empty for internal RPCs. */
   http: HttpBinding[];
   desc: DescMethod;
@@ -75,6 +81,7 @@ export function loadContract(bytes: Uint8Array = readDescriptorSet()): Contract 
             desc.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
           serverStreaming: desc.methodKind === 'server_streaming' || desc.methodKind === 'bidi_streaming',
           clientStreaming: desc.methodKind === 'client_streaming' || desc.methodKind === 'bidi_streaming',
+          longPoll: desc.input.fields.some((f) => f.name === 'max_wait' && f.message?.typeName === 'google.protobuf.Duration'),
           http,
           desc,
         });

@@ -1,3 +1,4 @@
+import { status as Code } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { EventFeedServiceDefinition } from '@shop/sdk/ts/shop/events/v1/event_feed_service';
 import type { Database } from '../store/types';
@@ -57,6 +58,7 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
   const retry = { initialMs: options.retryDelayMs, maxMs: options.maxRetryDelayMs };
   let prepared = false;
   let pullFailures = 0;
+  let pulledOnce = false;
   let handlerFailures = 0;
   let warnedBehind = false;
 
@@ -74,11 +76,18 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
       } catch (err) {
         if (signal.aborted) return 0;
         pullFailures += 1;
-        // The producer restarting is routine; say so once in a while, not on every poll.
-        if (pullFailures === 1 || pullFailures % 20 === 0) log.warn({ err, source, address, failures: pullFailures }, 'cannot pull events; retrying');
+        // The producer starting or restarting is routine: one line when it begins (info while
+        // waiting for a producer never reached, without a stack), a warning once in a while after.
+        const unreachable = (err as { code?: unknown }).code === Code.UNAVAILABLE;
+        if (pullFailures === 1 && unreachable && !pulledOnce) log.info({ source, address }, `waiting for ${source} to serve its event feed`);
+        else if (pullFailures === 1 || pullFailures % 20 === 0) {
+          log.warn({ ...(unreachable ? { reason: (err as Error).message } : { err }), source, address, failures: pullFailures }, 'cannot pull events; retrying');
+        }
         return backoffDelay(pullFailures, { initialMs: options.pollIntervalMs, maxMs: 5_000 });
       }
+      if (pullFailures > 0 && !pulledOnce) log.info({ source, address }, `pulling ${source}'s event feed`);
       pullFailures = 0;
+      pulledOnce = true;
       const head = BigInt(reply.headPosition || '0');
       if (head < BigInt(position) && !warnedBehind) {
         // Positions never go back, so the producer's outbox was replaced (a wiped database): its events up to our position are skipped.

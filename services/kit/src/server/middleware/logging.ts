@@ -12,7 +12,9 @@ const SERVER_FAULTS = new Set<number>([Code.INTERNAL, Code.UNKNOWN, Code.DATA_LO
  * request id, trace and span ids, user or calling service. The cause of an
  * INTERNAL failure is logged here, the one place it goes. Ordinary lines
  * take the fast writer of the runtime's own logger (see callLineWriter);
- * failures go through pino with its error serializer.
+ * failures go through pino with its error serializer. A long poll that
+ * ends well (MethodContract.longPoll) is routine, idle or not: its line is
+ * at debug, so an idle mesh does not log a line per poller every 25 s.
  */
 export function createCallLogging(log: Logger): CallStep {
   const fast = callLineWriter(log);
@@ -21,6 +23,10 @@ export function createCallLogging(log: Logger): CallStep {
       const code = outcome.status.code;
       const durationMs = call.durationMs;
       if (outcome.cause === undefined && !SERVER_FAULTS.has(code)) {
+        if (call.contract.longPoll && code === Code.OK) {
+          if (log.isLevelEnabled('debug')) log.debug(fields(call, code, durationMs), 'call');
+          return;
+        }
         if (fast !== undefined) {
           const span = call.span?.spanContext();
           const traced = span !== undefined && isSpanContextValid(span);
