@@ -24,6 +24,7 @@ export type {
 } from './lib/promise-client';
 export { ShopError, decodeErrorDetails, toShopError } from './lib/errors';
 export type { ErrorDetails } from './lib/errors';
+export { durationFromMs, durationToMs } from './lib/time';
 export { DEFAULT_ADDRESSES } from './lib/addresses';
 export type { ServiceName } from './lib/addresses';
 export { descriptorSetPath, readDescriptorSet } from './lib/descriptor';

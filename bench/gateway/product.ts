@@ -7,11 +7,11 @@ export const PRODUCT: GetProductResponse = {
     sku: 'MUG-001',
     name: 'Stoneware Mug',
     description: 'A 350 ml mug glazed in deep blue, dishwasher safe.',
-    price: { currencyCode: 'EUR', amountMinor: '1299' },
+    price: { currencyCode: 'EUR', amountMinor: 1299n },
     category: 'kitchen',
     imageUrl: 'https://images.shop.example/mug.jpg',
     createTime: new Date(1_700_000_000_000),
     updateTime: new Date(1_700_000_123_456),
-    version: '3',
+    version: 3n,
   },
 };

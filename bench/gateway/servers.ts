@@ -98,8 +98,8 @@ function productJson(): JsonObject {
   const p = PRODUCT.product!;
   return {
     product: {
-      id: p.id, sku: p.sku, name: p.name, description: p.description, price: { currencyCode: p.price!.currencyCode, amountMinor: p.price!.amountMinor },
-      category: p.category, imageUrl: p.imageUrl, createTime: p.createTime!.toISOString(), updateTime: p.updateTime!.toISOString(), version: p.version,
+      id: p.id, sku: p.sku, name: p.name, description: p.description, price: { currencyCode: p.price!.currencyCode, amountMinor: String(p.price!.amountMinor) },
+      category: p.category, imageUrl: p.imageUrl, createTime: p.createTime!.toISOString(), updateTime: p.updateTime!.toISOString(), version: String(p.version),
     },
   };
 }

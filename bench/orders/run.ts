@@ -57,7 +57,7 @@ async function run(backend: string, url: string | undefined): Promise<Result> {
     const { tokens } = await admin.auth.login({ email: 'admin@shop.example', password: 'admin-password-1' });
     admin.close();
     const adminShop = meshClients(mesh, tokens!.accessToken);
-    await adminShop.inventory.setStock({ sku: DEMO_PRODUCTS.mug.sku, onHand: '10000000' });
+    await adminShop.inventory.setStock({ sku: DEMO_PRODUCTS.mug.sku, onHand: 10_000_000n });
     adminShop.close();
     const shop = meshClients(mesh, await loginAda(mesh));
 
@@ -68,7 +68,7 @@ async function run(backend: string, url: string | undefined): Promise<Result> {
       const started = performance.now();
       const { order } = await shop.orders.placeOrder({
         idempotencyKey: `bench-${randomUUID()}`,
-        items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: '1' }],
+        items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: 1n }],
         shippingAddress: ADDRESS,
         paymentToken: 'tok_approve',
       });

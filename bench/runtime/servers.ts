@@ -35,7 +35,7 @@ const [mode, portArg, ratioArg] = process.argv.slice(2);
 const port = Number(portArg ?? 0);
 let ok = 0;
 const stock = (sku: string): GetStockResponse => ({
-  stock: { sku, onHand: '42', reserved: '2', available: '40', sold: '7', updateTime: new Date(1_700_000_000_000) },
+  stock: { sku, onHand: 42n, reserved: 2n, available: 40n, sold: 7n, updateTime: new Date(1_700_000_000_000) },
 });
 
 async function bare(withStorage: boolean): Promise<Server> {

@@ -56,7 +56,7 @@ function faultSuite(transport: Transport) {
           Array.from({ length: ORDERS }, () =>
             shop.orders.placeOrder({
               idempotencyKey: `faults-${randomUUID()}`,
-              items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: '1' }],
+              items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: 1n }],
               shippingAddress: ADDRESS,
               paymentToken: 'tok_approve',
             }),

@@ -53,7 +53,7 @@ function checkoutSuite(title: string, amqpUrl: string | undefined) {
         const before = (await shop.inventory.getStock({ sku: DEMO_PRODUCTS.mug.sku })).stock!;
         const { order } = await shop.orders.placeOrder({
           idempotencyKey: `e2e-${randomUUID()}`,
-          items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: '2' }],
+          items: [{ productId: DEMO_PRODUCTS.mug.id, quantity: 2n }],
           shippingAddress: ADDRESS,
           paymentToken: 'tok_approve',
         });
@@ -61,7 +61,7 @@ function checkoutSuite(title: string, amqpUrl: string | undefined) {
         // The watch starts from the order as it stands, so a fast saga may already be past PENDING.
         expect(states[states.length - 1]).toBe(OrderState.ORDER_STATE_SHIPPED);
         expect(states).toContain(OrderState.ORDER_STATE_CONFIRMED);
-        const expected = [OrderState.ORDER_STATE_PENDING, OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED];
+        const expected: OrderState[] = [OrderState.ORDER_STATE_PENDING, OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED];
         expect(expected.slice(expected.indexOf(states[0]))).toEqual(states);
 
         const { shipment } = await shop.shipping.getShipment({ orderId: order!.id });
@@ -88,7 +88,7 @@ function checkoutSuite(title: string, amqpUrl: string | undefined) {
         const before = (await shop.inventory.getStock({ sku })).stock!;
         const { order: placed } = await shop.orders.placeOrder({
           idempotencyKey: `e2e-${randomUUID()}`,
-          items: [{ productId: DEMO_PRODUCTS.kettle.id, quantity: '3' }],
+          items: [{ productId: DEMO_PRODUCTS.kettle.id, quantity: 3n }],
           shippingAddress: ADDRESS,
           paymentToken: 'tok_decline',
         });

@@ -32,7 +32,7 @@ const CLIENTS = 4;
 const KILL_ROUNDS = 3;
 const VICTIMS: MeshService[] = ['orders', 'inventory', 'payments'];
 const PRODUCTS = [DEMO_PRODUCTS.mug, DEMO_PRODUCTS.kettle, DEMO_PRODUCTS.knife];
-const CAPTURED_STATES = new Set([OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED]);
+const CAPTURED_STATES = new Set<OrderState>([OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED]);
 /**
  * STEP_TIMEOUT_MS is SAGA_STEP_TIMEOUT here: longer than the default 45 s,
  * because three rounds of restarts take 30 to 60 s on a busy two-core
@@ -52,7 +52,7 @@ const TEST_AMQP_URL = process.env.TEST_AMQP_URL || undefined;
 
 interface Planned {
   key: string;
-  items: Array<{ productId: string; quantity: string }>;
+  items: Array<{ productId: string; quantity: bigint }>;
   paymentToken: string;
 }
 
@@ -137,7 +137,7 @@ describe(`checkout under kill -9 (${backend})`, () => {
         const chosen = products.length > 0 ? products : [pick(PRODUCTS)];
         return {
           key: `crash-${run}-${i}`,
-          items: chosen.map((p) => ({ productId: p.id, quantity: String(1 + Math.floor(random() * 2)) })),
+          items: chosen.map((p) => ({ productId: p.id, quantity: BigInt(1 + Math.floor(random() * 2)) })),
           paymentToken: random() < 0.8 ? 'tok_approve' : 'tok_decline',
         };
       });

@@ -22,7 +22,7 @@ export const DEMO_PRODUCTS = {
 export const ADDRESS = { recipient: 'Ada Lovelace', lines: ['12 St James Square'], city: 'London', postalCode: 'SW1Y 4JH', countryCode: 'GB' };
 
 /** TERMINAL are the order states a checkout ends in (CONFIRMED ends the saga; shipping moves it on). */
-export const TERMINAL = new Set([OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED, OrderState.ORDER_STATE_FAILED, OrderState.ORDER_STATE_CANCELLED]);
+export const TERMINAL = new Set<OrderState>([OrderState.ORDER_STATE_CONFIRMED, OrderState.ORDER_STATE_SHIPPED, OrderState.ORDER_STATE_FAILED, OrderState.ORDER_STATE_CANCELLED]);
 
 /** meshClients builds SDK clients for every service the mesh runs. */
 export function meshClients(mesh: Mesh, token?: string): ShopClients {
@@ -105,7 +105,7 @@ export async function feedEnvelopes(mesh: Mesh, service: MeshService): Promise<E
   try {
     const metadata = { 'x-shop-service-token': await identity.token(service) };
     const all: EventEnvelope[] = [];
-    for (let after = '0'; ; ) {
+    for (let after = 0n; ; ) {
       const { events } = await feed.pullEvents({ afterPosition: after, maxEvents: 500 }, { metadata });
       all.push(...events.map((e) => e.envelope!));
       if (events.length < 500) return all;

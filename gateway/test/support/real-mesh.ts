@@ -61,7 +61,7 @@ export async function startRealMesh(env: Partial<Record<ServiceName, Record<stri
       // The other services hear of ended sessions from the real users service, as in production.
       const waiting = createPromiseClient(AuthServiceDefinition, service.address, credentials.createInsecure(), { defaultDeadlineMs: 30_000 });
       usersRevocations = async (afterPosition, maxWaitMs, signal) => {
-        const reply = await waiting.listRevokedSessions({ afterPosition, maxWait: { seconds: String(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1e6 } }, { signal });
+        const reply = await waiting.listRevokedSessions({ afterPosition, maxWait: { seconds: BigInt(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1e6 } }, { signal });
         return { sessions: reply.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: s.expireTime!.getTime() })), position: reply.position };
       };
     }

@@ -50,7 +50,7 @@ export const PRODUCT = {
 };
 
 function order(id: string, userId: string, state: OrderState): Partial<Order> {
-  return { id, userId, state, total: { currencyCode: 'EUR', amountMinor: '2598' }, createTime: new Date('2024-02-01T00:00:00Z') };
+  return { id, userId, state, total: { currencyCode: 'EUR', amountMinor: 2598n }, createTime: new Date('2024-02-01T00:00:00Z') };
 }
 
 const ORDERS: Record<string, Partial<Order>> = {

@@ -48,7 +48,11 @@ export async function loadDemoProducts(path: string): Promise<DemoProduct[]> {
     const broken = rules.check(desc, fromJson(desc, { product }, { registry }));
     if (broken.length > 0) throw new Error(`DEMO_DATA ${path}: products[${i}] (${p.sku}): ${broken.map((v) => `${v.field}: ${v.description}`).join('; ')}`);
     try {
-      const { fields } = validateCreate({ product: { ...product, id: '', createTime: undefined, updateTime: undefined, version: '0' }, requestId: '' });
+      const { fields } = validateCreate({
+        // The contract's rules just held amountMinor to an int64.
+        product: { ...product, price: { ...product.price, amountMinor: BigInt(product.price.amountMinor) }, id: '', createTime: undefined, updateTime: undefined, version: 0n },
+        requestId: '',
+      });
       return { id: id.toLowerCase(), fields };
     } catch (err) {
       if (err instanceof DomainError) throw new Error(`DEMO_DATA ${path}: products[${i}] (${p.sku}): ${err.message}`);

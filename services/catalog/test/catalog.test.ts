@@ -42,7 +42,7 @@ function productInput(overrides: DeepPartial<Product> = {}): DeepPartial<Product
     sku: nextSku(),
     name: 'Stoneware Mug',
     description: 'A 350 ml mug glazed in deep blue.',
-    price: { currencyCode: 'EUR', amountMinor: '1299' },
+    price: { currencyCode: 'EUR', amountMinor: 1299n },
     category: 'kitchen',
     imageUrl: 'https://images.shop.example/mug.jpg',
     ...overrides,
@@ -115,8 +115,8 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
   describe('product lifecycle', () => {
     it('lets an admin create, read, update and delete a product, with the version going up on each change', async () => {
       const input = productInput();
-      const created = (await client.createProduct({ product: { ...input, id: UNKNOWN_ID, version: '9' } }, asAdmin)).product!;
-      expect(created).toMatchObject({ ...input, version: '1' });
+      const created = (await client.createProduct({ product: { ...input, id: UNKNOWN_ID, version: 9n } }, asAdmin)).product!;
+      expect(created).toMatchObject({ ...input, version: 1n });
       expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(created.id).not.toBe(UNKNOWN_ID);
       expect(created.createTime).toBeInstanceOf(Date);
@@ -127,7 +127,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       const updated = (
         await client.updateProduct(
           {
-            product: { id: created.id, name: 'Big Mug', description: 'not in the mask', price: { currencyCode: 'USD', amountMinor: '1500' }, version: '1' },
+            product: { id: created.id, name: 'Big Mug', description: 'not in the mask', price: { currencyCode: 'USD', amountMinor: 1500n }, version: 1n },
             updateMask: ['name', 'price'],
           },
           asAdmin,
@@ -138,32 +138,32 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
         sku: created.sku,
         name: 'Big Mug',
         description: created.description,
-        price: { currencyCode: 'USD', amountMinor: '1500' },
-        version: '2',
+        price: { currencyCode: 'USD', amountMinor: 1500n },
+        version: 2n,
         createTime: created.createTime,
       });
       expect(updated.updateTime!.getTime()).toBeGreaterThanOrEqual(created.updateTime!.getTime());
 
-      const stale = await failure(client.updateProduct({ product: { id: created.id, name: 'Stale', version: '1' }, updateMask: ['name'] }, asAdmin));
+      const stale = await failure(client.updateProduct({ product: { id: created.id, name: 'Stale', version: 1n }, updateMask: ['name'] }, asAdmin));
       expect(stale.code).toBe(Code.ABORTED);
       expect(stale.reason).toBe('VERSION_CONFLICT');
       expect(stale.errorDetails.errorInfo?.metadata).toMatchObject({ product_id: created.id, expected_version: '1', current_version: '2' });
       expect((await client.getProduct({ productId: created.id })).product!.name).toBe('Big Mug');
 
       const unchecked = (await client.updateProduct({ product: { id: created.id, category: '' }, updateMask: ['category'] }, asAdmin)).product!;
-      expect(unchecked).toMatchObject({ category: '', version: '3', name: 'Big Mug' });
+      expect(unchecked).toMatchObject({ category: '', version: 3n, name: 'Big Mug' });
 
-      const staleDelete = await failure(client.deleteProduct({ productId: created.id, version: '2' }, asAdmin));
+      const staleDelete = await failure(client.deleteProduct({ productId: created.id, version: 2n }, asAdmin));
       expect(staleDelete.code).toBe(Code.ABORTED);
       expect(staleDelete.reason).toBe('VERSION_CONFLICT');
 
-      await client.deleteProduct({ productId: created.id, version: '3' }, asAdmin);
+      await client.deleteProduct({ productId: created.id, version: 3n }, asAdmin);
       const gone = await failure(client.getProduct({ productId: created.id }));
       expect(gone.code).toBe(Code.NOT_FOUND);
       expect(gone.errorDetails.resourceInfo).toMatchObject({ resourceType: 'shop.catalog.v1.Product', resourceName: created.id });
       expect((await failure(client.deleteProduct({ productId: created.id }, asAdmin))).code).toBe(Code.NOT_FOUND);
-      expect((await failure(client.deleteProduct({ productId: created.id, version: '3' }, asAdmin))).code).toBe(Code.NOT_FOUND);
-      expect((await failure(client.updateProduct({ product: { id: created.id, name: 'x', version: '3' }, updateMask: ['name'] }, asAdmin))).code).toBe(
+      expect((await failure(client.deleteProduct({ productId: created.id, version: 3n }, asAdmin))).code).toBe(Code.NOT_FOUND);
+      expect((await failure(client.updateProduct({ product: { id: created.id, name: 'x', version: 3n }, updateMask: ['name'] }, asAdmin))).code).toBe(
         Code.NOT_FOUND,
       );
     });
@@ -188,14 +188,14 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       for (let round = 0; round < 5; round++) {
         const product = await create();
         const outcomes = await Promise.allSettled(
-          ['Left', 'Right'].map((name) => client.updateProduct({ product: { id: product.id, name, version: '1' }, updateMask: ['name'] }, asAdmin)),
+          ['Left', 'Right'].map((name) => client.updateProduct({ product: { id: product.id, name, version: 1n }, updateMask: ['name'] }, asAdmin)),
         );
         const won = outcomes.filter((o) => o.status === 'fulfilled');
         const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as ShopError] : []));
         expect(won).toHaveLength(1);
         expect(lost.map((e) => [e.code, e.reason])).toEqual([[Code.ABORTED, 'VERSION_CONFLICT']]);
         const after = (await client.getProduct({ productId: product.id })).product!;
-        expect(after.version).toBe('2');
+        expect(after.version).toBe(2n);
         expect(after.name).toBe((won[0] as PromiseFulfilledResult<{ product?: Product }>).value.product!.name);
       }
     });
@@ -205,7 +205,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       await Promise.all(
         Array.from({ length: 8 }, (_, i) => client.updateProduct({ product: { id: product.id, description: `edit ${i}` }, updateMask: ['description'] }, asAdmin)),
       );
-      expect((await client.getProduct({ productId: product.id })).product!.version).toBe('9');
+      expect((await client.getProduct({ productId: product.id })).product!.version).toBe(9n);
     });
   });
 
@@ -239,7 +239,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
               sku: 'mug 1',
               name: '',
               description: 'x'.repeat(5001),
-              price: { currencyCode: 'euro', amountMinor: '0' },
+              price: { currencyCode: 'euro', amountMinor: 0n },
               category: 'Kitchen',
               imageUrl: 'http://images.shop.example/mug.jpg',
             },
@@ -263,13 +263,13 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
     it('requires a product and its price', async () => {
       expect(violationFields(await failure(client.createProduct({}, asAdmin)))).toEqual(['product']);
       expect(violationFields(await failure(client.createProduct({ product: productInput({ price: undefined }) }, asAdmin)))).toEqual(['product.price']);
-      expect(violationFields(await failure(client.createProduct({ product: productInput({ price: { currencyCode: 'EUR', amountMinor: '-100' } }) }, asAdmin)))).toEqual(['product.price']);
+      expect(violationFields(await failure(client.createProduct({ product: productInput({ price: { currencyCode: 'EUR', amountMinor: -100n } }) }, asAdmin)))).toEqual(['product.price']);
     });
 
     it('refuses update masks that are empty, name an immutable field or an unknown one, and keeps the product as it was', async () => {
       const product = await create();
       const update = (updateMask: string[] | undefined) =>
-        failure(client.updateProduct({ product: { id: product.id, sku: 'NEW-SKU', name: 'Renamed', version: '1' }, updateMask }, asAdmin));
+        failure(client.updateProduct({ product: { id: product.id, sku: 'NEW-SKU', name: 'Renamed', version: 1n }, updateMask }, asAdmin));
       const empty = await update([]);
       expect(empty.code).toBe(Code.INVALID_ARGUMENT);
       expect(violationFields(empty)).toEqual(['update_mask']);
@@ -289,7 +289,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
     it('validates the new values of masked fields with the rules of CreateProduct', async () => {
       const product = await create();
       const err = await failure(
-        client.updateProduct({ product: { id: product.id, imageUrl: 'ftp://x.example/a.png', price: { currencyCode: 'EUR', amountMinor: '0' } }, updateMask: ['image_url', 'price'] }, asAdmin),
+        client.updateProduct({ product: { id: product.id, imageUrl: 'ftp://x.example/a.png', price: { currencyCode: 'EUR', amountMinor: 0n } }, updateMask: ['image_url', 'price'] }, asAdmin),
       );
       expect(violationFields(err)).toEqual(['product.price', 'product.image_url']);
     });
@@ -387,15 +387,15 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
     beforeAll(async () => {
       category = nextCategory();
       // Names and prices repeat, so every order has ties to break by id.
-      const specs: Array<[string, string]> = [
-        ['Mug', '1299'],
-        ['mug', '1299'],
-        ['Anvil', '500'],
-        ['Zebra Print 100% Cotton', '2500'],
-        ['Big_Mug', '500'],
-        ['kettle', '4990'],
-        ['Mug', '800'],
-        ['Bowl', '1299'],
+      const specs: Array<[string, bigint]> = [
+        ['Mug', 1299n],
+        ['mug', 1299n],
+        ['Anvil', 500n],
+        ['Zebra Print 100% Cotton', 2500n],
+        ['Big_Mug', 500n],
+        ['kettle', 4990n],
+        ['Mug', 800n],
+        ['Bowl', 1299n],
       ];
       products = [];
       for (const [name, amountMinor] of specs) products.push(await create({ name, category, price: { currencyCode: 'EUR', amountMinor } }));
@@ -430,15 +430,15 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
     });
 
     it('filters by price range in minor units, both ends included', async () => {
-      const inRange = (await client.listProducts({ category, minPriceMinor: '800', maxPriceMinor: '1299', orderBy: 'price' })).products;
-      expect(inRange.map((p) => p.price!.amountMinor)).toEqual(['800', '1299', '1299', '1299']);
-      expect((await client.listProducts({ category, minPriceMinor: '2500' })).products.map((p) => p.name)).toEqual(['Zebra Print 100% Cotton', 'kettle']);
-      expect((await client.listProducts({ category, maxPriceMinor: '500' })).products).toHaveLength(2);
-      expect((await client.listProducts({ category, minPriceMinor: '800', maxPriceMinor: '800' })).products).toHaveLength(1);
+      const inRange = (await client.listProducts({ category, minPriceMinor: 800n, maxPriceMinor: 1299n, orderBy: 'price' })).products;
+      expect(inRange.map((p) => p.price!.amountMinor)).toEqual([800n, 1299n, 1299n, 1299n]);
+      expect((await client.listProducts({ category, minPriceMinor: 2500n })).products.map((p) => p.name)).toEqual(['Zebra Print 100% Cotton', 'kettle']);
+      expect((await client.listProducts({ category, maxPriceMinor: 500n })).products).toHaveLength(2);
+      expect((await client.listProducts({ category, minPriceMinor: 800n, maxPriceMinor: 800n })).products).toHaveLength(1);
     });
 
     it('combines filters', async () => {
-      const { products: listed } = await client.listProducts({ category, nameContains: 'mug', maxPriceMinor: '1000' });
+      const { products: listed } = await client.listProducts({ category, nameContains: 'mug', maxPriceMinor: 1000n });
       expect(listed.map((p) => p.name)).toEqual(['Big_Mug', 'Mug']);
     });
 
@@ -450,7 +450,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       expect(violationFields(await failure(client.listProducts({ orderBy: 'stock' })))).toEqual(['order_by']);
       expect(violationFields(await failure(client.listProducts({ orderBy: 'price asc' })))).toEqual(['order_by']);
       expect(violationFields(await failure(client.listProducts({ pageSize: -1 })))).toEqual(['page_size']);
-      expect(violationFields(await failure(client.listProducts({ minPriceMinor: '10', maxPriceMinor: '9' })))).toEqual(['min_price_minor']);
+      expect(violationFields(await failure(client.listProducts({ minPriceMinor: 10n, maxPriceMinor: 9n })))).toEqual(['min_price_minor']);
     });
 
     it('refuses a page token used with other filters or another order, and an altered one, on page_token', async () => {
@@ -461,7 +461,7 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
         { category: nextCategory(), orderBy: 'name' },
         { category, orderBy: 'name desc' },
         { category, orderBy: 'name', nameContains: 'mug' },
-        { category, orderBy: 'name', minPriceMinor: '1' },
+        { category, orderBy: 'name', minPriceMinor: 1n },
       ]) {
         const err = await failure(client.listProducts({ ...other, pageToken }));
         expect(err.code).toBe(Code.INVALID_ARGUMENT);
@@ -478,13 +478,13 @@ describe.each(backends())('the catalog service on %s', (backend: Backend) => {
       const target = products[2]!;
       await client.updateProduct({ product: { id: target.id, description: 'Refreshed' }, updateMask: ['description'] }, asAdmin);
       const listed = await pageThrough(client, { category, pageSize: 5 });
-      expect(listed.find((p) => p.id === target.id)).toMatchObject({ description: 'Refreshed', version: '2' });
+      expect(listed.find((p) => p.id === target.id)).toMatchObject({ description: 'Refreshed', version: 2n });
     });
   });
 
   describe('pagination under concurrent inserts', () => {
     const names = ['alpha', 'Bravo', 'charlie', 'Delta', 'echo', 'foxtrot'];
-    const prices = ['100', '250', '250', '999', '1000', '4200'];
+    const prices = [100n, 250n, 250n, 999n, 1000n, 4200n];
     const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
     it.each([
@@ -568,7 +568,7 @@ describe.each(backends())('demo data on %s', (backend: Backend) => {
     const demo = JSON.parse(readFileSync(DEMO_DATA, 'utf8')) as { products: Array<{ id: string; sku: string }> };
     await withService({ DEMO_DATA }, async (client) => {
       const listed = await pageThrough(client, { pageSize: 5 });
-      expect(listed.map((p) => [p.id, p.sku, p.version])).toEqual(demo.products.map((p) => [p.id, p.sku, '1']));
+      expect(listed.map((p) => [p.id, p.sku, p.version])).toEqual(demo.products.map((p) => [p.id, p.sku, 1n]));
     });
     await withService({ DEMO_DATA }, async (client) => {
       expect(await pageThrough(client, { pageSize: 100 })).toHaveLength(demo.products.length);

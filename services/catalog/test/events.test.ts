@@ -53,18 +53,18 @@ describe.each(backends())('the catalog event feed on %s', (backend: Backend) => 
       sku,
       name: 'Stoneware Mug',
       description: 'A 350 ml mug.',
-      price: { currencyCode: 'EUR', amountMinor: '1299' },
+      price: { currencyCode: 'EUR', amountMinor: 1299n },
       category: 'kitchen',
       imageUrl: 'https://images.shop.example/mug.jpg',
     };
     const requestId = randomUUID();
     const created = (await catalog.createProduct({ product: input, requestId }, admin)).product!;
     await catalog.createProduct({ product: input, requestId }, admin); // replay: no second ProductCreated
-    await catalog.updateProduct({ product: { id: created.id, name: 'Big Mug', price: { currencyCode: 'EUR', amountMinor: '1500' } }, updateMask: ['name', 'price'] }, admin);
+    await catalog.updateProduct({ product: { id: created.id, name: 'Big Mug', price: { currencyCode: 'EUR', amountMinor: 1500n } }, updateMask: ['name', 'price'] }, admin);
     await catalog.deleteProduct({ productId: created.id }, admin);
 
     const mine = await eventually(async () => {
-      const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 1000 }, orders);
+      const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 1000 }, orders);
       const list = events.map((e) => e.envelope!).filter((e) => e.subject === created.id);
       expect(list).toHaveLength(3);
       return list;
@@ -75,11 +75,11 @@ describe.each(backends())('the catalog event feed on %s', (backend: Backend) => 
       ['shop.events.v1.ProductDeleted', 'catalog'],
     ]);
     expect(mine.map((e) => e.payload)).toEqual([
-      { $case: 'productCreated', value: { product: { productId: created.id, ...input, version: '1' } } },
+      { $case: 'productCreated', value: { product: { productId: created.id, ...input, version: 1n } } },
       {
         $case: 'productUpdated',
         value: {
-          product: { productId: created.id, ...input, name: 'Big Mug', price: { currencyCode: 'EUR', amountMinor: '1500' }, version: '2' },
+          product: { productId: created.id, ...input, name: 'Big Mug', price: { currencyCode: 'EUR', amountMinor: 1500n }, version: 2n },
           updateMask: ['name', 'price'],
         },
       },

@@ -58,20 +58,20 @@ describe.each(backends())('the inventory event feed on %s', (backend: Backend) =
 
   it('publishes StockReserved, StockCommitted, StockReleased and StockLow in commit order, once per change', async () => {
     const sku = freshSku();
-    await inventory.setStock({ sku, onHand: '10' }, admin);
+    await inventory.setStock({ sku, onHand: 10n }, admin);
     const committed = freshId('res');
     const released = freshId('res');
-    const reserveCommitted = { reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: '3' }] };
+    const reserveCommitted = { reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: 3n }] };
     await inventory.reserveStock(reserveCommitted, orders);
     await inventory.reserveStock(reserveCommitted, orders); // replay: no second StockReserved
     await inventory.commitReservation({ reservationId: committed }, orders);
     await inventory.commitReservation({ reservationId: committed }, orders); // replay
-    await inventory.reserveStock({ reservationId: released, orderId: 'order-2', items: [{ sku, quantity: '5' }] }, orders); // 7 -> 2: low
+    await inventory.reserveStock({ reservationId: released, orderId: 'order-2', items: [{ sku, quantity: 5n }] }, orders); // 7 -> 2: low
     await inventory.releaseReservation({ reservationId: released, reason: 'payment declined' }, orders);
     await inventory.releaseReservation({ reservationId: released, reason: 'payment declined' }, orders); // replay
 
     const mine = await eventually(async () => {
-      const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 1000 }, orders);
+      const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 1000 }, orders);
       const list = events.map((e) => e.envelope!).filter((e) => e.subject === committed || e.subject === released || e.subject === sku);
       expect(list).toHaveLength(5);
       return list;
@@ -84,13 +84,13 @@ describe.each(backends())('the inventory event feed on %s', (backend: Backend) =
       ['shop.events.v1.StockReleased', released, 'inventory'],
     ]);
     expect(mine.map((e) => e.payload)).toEqual([
-      { $case: 'stockReserved', value: expect.objectContaining({ reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: '3' }] }) },
-      { $case: 'stockCommitted', value: { reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: '3' }] } },
-      { $case: 'stockReserved', value: expect.objectContaining({ reservationId: released, orderId: 'order-2', items: [{ sku, quantity: '5' }] }) },
-      { $case: 'stockLow', value: { sku, available: '2', threshold: '2' } },
+      { $case: 'stockReserved', value: expect.objectContaining({ reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: 3n }] }) },
+      { $case: 'stockCommitted', value: { reservationId: committed, orderId: 'order-1', items: [{ sku, quantity: 3n }] } },
+      { $case: 'stockReserved', value: expect.objectContaining({ reservationId: released, orderId: 'order-2', items: [{ sku, quantity: 5n }] }) },
+      { $case: 'stockLow', value: { sku, available: 2n, threshold: 2n } },
       {
         $case: 'stockReleased',
-        value: { reservationId: released, orderId: 'order-2', items: [{ sku, quantity: '5' }], reason: StockReleaseReason.STOCK_RELEASE_REASON_REQUESTED },
+        value: { reservationId: released, orderId: 'order-2', items: [{ sku, quantity: 5n }], reason: StockReleaseReason.STOCK_RELEASE_REASON_REQUESTED },
       },
     ]);
     expect(mine[0]!.payload).toMatchObject({ value: { expireTime: expect.any(Date) } });
@@ -98,17 +98,17 @@ describe.each(backends())('the inventory event feed on %s', (backend: Backend) =
 
   it('publishes StockReleased with reason EXPIRED when a reservation expires', async () => {
     const sku = freshSku();
-    await inventory.setStock({ sku, onHand: '100' }, admin);
+    await inventory.setStock({ sku, onHand: 100n }, admin);
     const reservationId = freshId('res');
-    await inventory.reserveStock({ reservationId, orderId: 'order-3', items: [{ sku, quantity: '1' }], ttl: { seconds: '1', nanos: 0 } }, orders);
+    await inventory.reserveStock({ reservationId, orderId: 'order-3', items: [{ sku, quantity: 1n }], ttl: { seconds: 1n, nanos: 0 } }, orders);
     await eventually(async () => {
-      const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 1000 }, orders);
+      const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 1000 }, orders);
       const list = events.map((e) => e.envelope!).filter((e) => e.subject === reservationId);
       expect(list.map((e) => e.payload)).toEqual([
         expect.objectContaining({ $case: 'stockReserved' }),
         {
           $case: 'stockReleased',
-          value: { reservationId, orderId: 'order-3', items: [{ sku, quantity: '1' }], reason: StockReleaseReason.STOCK_RELEASE_REASON_EXPIRED },
+          value: { reservationId, orderId: 'order-3', items: [{ sku, quantity: 1n }], reason: StockReleaseReason.STOCK_RELEASE_REASON_EXPIRED },
         },
       ]);
     }, 10_000);

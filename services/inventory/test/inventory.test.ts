@@ -63,7 +63,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
   /** stocked creates a SKU with onHand units and returns its name. */
   async function stocked(onHand: number, prefix = 'T'): Promise<string> {
     const sku = freshSku(prefix);
-    await inventory.setStock({ sku, onHand: String(onHand) }, admin);
+    await inventory.setStock({ sku, onHand: BigInt(onHand) }, admin);
     return sku;
   }
 
@@ -77,8 +77,8 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       {
         reservationId,
         orderId: extra.orderId ?? `order-of-${reservationId}`,
-        items: items.map(([sku, quantity]) => ({ sku, quantity: String(quantity) })),
-        ttl: extra.ttlSeconds === undefined ? undefined : { seconds: String(extra.ttlSeconds), nanos: 0 },
+        items: items.map(([sku, quantity]) => ({ sku, quantity: BigInt(quantity) })),
+        ttl: extra.ttlSeconds === undefined ? undefined : { seconds: BigInt(extra.ttlSeconds), nanos: 0 },
       },
       orders,
     );
@@ -87,7 +87,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
   describe('reading stock', () => {
     it('answers GetStock without a token and gives an unknown SKU zero levels instead of NOT_FOUND', async () => {
       const { stock } = await inventory.getStock({ sku: 'NEVER-COUNTED-1' });
-      expect(stock).toMatchObject({ sku: 'NEVER-COUNTED-1', onHand: '0', reserved: '0', available: '0', sold: '0' });
+      expect(stock).toMatchObject({ sku: 'NEVER-COUNTED-1', onHand: 0n, reserved: 0n, available: 0n, sold: 0n });
     });
 
     it('rejects a malformed SKU with INVALID_ARGUMENT naming the field', async () => {
@@ -102,8 +102,8 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const known = await stocked(7);
       const { stocks } = await inventory.batchGetStock({ skus: ['UNKNOWN-9', known] });
       expect(stocks.map((s) => [s.sku, s.onHand, s.available])).toEqual([
-        ['UNKNOWN-9', '0', '0'],
-        [known, '7', '7'],
+        ['UNKNOWN-9', 0n, 0n],
+        [known, 7n, 7n],
       ]);
     });
 
@@ -119,16 +119,16 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
   describe('admin changes', () => {
     it('lets an admin set on_hand and refuses a customer with PERMISSION_DENIED and no token with UNAUTHENTICATED', async () => {
       const sku = freshSku();
-      const { stock } = await inventory.setStock({ sku, onHand: '12' }, admin);
-      expect(stock).toMatchObject({ sku, onHand: '12', available: '12', reserved: '0' });
-      expect((await failure(inventory.setStock({ sku, onHand: '1' }, customer))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await failure(inventory.adjustStock({ sku, delta: '1' }, customer))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await failure(inventory.setStock({ sku, onHand: '1' }))).code).toBe(Code.UNAUTHENTICATED);
-      expect(await level(sku)).toMatchObject({ onHand: '12' });
+      const { stock } = await inventory.setStock({ sku, onHand: 12n }, admin);
+      expect(stock).toMatchObject({ sku, onHand: 12n, available: 12n, reserved: 0n });
+      expect((await failure(inventory.setStock({ sku, onHand: 1n }, customer))).code).toBe(Code.PERMISSION_DENIED);
+      expect((await failure(inventory.adjustStock({ sku, delta: 1n }, customer))).code).toBe(Code.PERMISSION_DENIED);
+      expect((await failure(inventory.setStock({ sku, onHand: 1n }))).code).toBe(Code.UNAUTHENTICATED);
+      expect(await level(sku)).toMatchObject({ onHand: 12n });
     });
 
     it('rejects a negative on_hand with INVALID_ARGUMENT', async () => {
-      const err = await failure(inventory.setStock({ sku: freshSku(), onHand: '-1' }, admin));
+      const err = await failure(inventory.setStock({ sku: freshSku(), onHand: -1n }, admin));
       expect(err.code).toBe(Code.INVALID_ARGUMENT);
       expect(err.errorDetails.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['on_hand']);
     });
@@ -136,54 +136,54 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
     it('refuses SetStock below the units reserved with FAILED_PRECONDITION and changes nothing', async () => {
       const sku = await stocked(10);
       await reserve(freshId('res'), [[sku, 6]]);
-      const err = await failure(inventory.setStock({ sku, onHand: '5' }, admin));
+      const err = await failure(inventory.setStock({ sku, onHand: 5n }, admin));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INSUFFICIENT_STOCK');
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '6', available: '4', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 6n, available: 4n, sold: 0n });
       // Exactly the reserved units is allowed: nothing left to sell, nothing promised lost.
-      await inventory.setStock({ sku, onHand: '6' }, admin);
-      expect(await level(sku)).toEqual({ onHand: '6', reserved: '6', available: '0', sold: '0' });
+      await inventory.setStock({ sku, onHand: 6n }, admin);
+      expect(await level(sku)).toEqual({ onHand: 6n, reserved: 6n, available: 0n, sold: 0n });
     });
 
     it('adds and removes units with AdjustStock, refusing 0 and anything that would dip below reserved', async () => {
       const sku = await stocked(10);
       await reserve(freshId('res'), [[sku, 4]]);
-      expect((await inventory.adjustStock({ sku, delta: '5', reason: 'delivery 42' }, admin)).stock).toMatchObject({ onHand: '15', available: '11' });
-      expect((await inventory.adjustStock({ sku, delta: '-3', reason: 'broken' }, admin)).stock).toMatchObject({ onHand: '12', available: '8' });
-      expect((await failure(inventory.adjustStock({ sku, delta: '0' }, admin))).code).toBe(Code.INVALID_ARGUMENT);
-      const err = await failure(inventory.adjustStock({ sku, delta: '-9' }, admin));
+      expect((await inventory.adjustStock({ sku, delta: 5n, reason: 'delivery 42' }, admin)).stock).toMatchObject({ onHand: 15n, available: 11n });
+      expect((await inventory.adjustStock({ sku, delta: -3n, reason: 'broken' }, admin)).stock).toMatchObject({ onHand: 12n, available: 8n });
+      expect((await failure(inventory.adjustStock({ sku, delta: 0n }, admin))).code).toBe(Code.INVALID_ARGUMENT);
+      const err = await failure(inventory.adjustStock({ sku, delta: -9n }, admin));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INSUFFICIENT_STOCK');
-      expect(await level(sku)).toEqual({ onHand: '12', reserved: '4', available: '8', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 12n, reserved: 4n, available: 8n, sold: 0n });
     });
 
     it('refuses to take an unknown SKU below zero', async () => {
       const sku = freshSku();
-      const err = await failure(inventory.adjustStock({ sku, delta: '-1' }, admin));
+      const err = await failure(inventory.adjustStock({ sku, delta: -1n }, admin));
       expect(err.reason).toBe('INSUFFICIENT_STOCK');
-      expect(await level(sku)).toMatchObject({ onHand: '0' });
+      expect(await level(sku)).toMatchObject({ onHand: 0n });
     });
 
     it('applies an AdjustStock with a request_id once however often it is retried, and refuses the id for another request', async () => {
       const sku = await stocked(10);
       const requestId = freshId('adj');
-      const first = await inventory.adjustStock({ sku, delta: '5', reason: 'delivery', requestId }, admin);
-      const retries = await Promise.all([1, 2, 3].map(() => inventory.adjustStock({ sku, delta: '5', reason: 'delivery', requestId }, admin)));
-      expect(first.stock?.onHand).toBe('15');
-      for (const retry of retries) expect(retry.stock?.onHand).toBe('15');
-      expect(await level(sku)).toMatchObject({ onHand: '15' });
+      const first = await inventory.adjustStock({ sku, delta: 5n, reason: 'delivery', requestId }, admin);
+      const retries = await Promise.all([1, 2, 3].map(() => inventory.adjustStock({ sku, delta: 5n, reason: 'delivery', requestId }, admin)));
+      expect(first.stock?.onHand).toBe(15n);
+      for (const retry of retries) expect(retry.stock?.onHand).toBe(15n);
+      expect(await level(sku)).toMatchObject({ onHand: 15n });
 
-      const err = await failure(inventory.adjustStock({ sku, delta: '6', reason: 'delivery', requestId }, admin));
+      const err = await failure(inventory.adjustStock({ sku, delta: 6n, reason: 'delivery', requestId }, admin));
       expect(err.code).toBe(Code.ALREADY_EXISTS);
       expect(err.reason).toBe('IDEMPOTENCY_KEY_REUSED');
-      expect(await level(sku)).toMatchObject({ onHand: '15' });
+      expect(await level(sku)).toMatchObject({ onHand: 15n });
     });
   });
 
   describe('who may reserve', () => {
     it('refuses ReserveStock to a user token, even an admin one, to another service and to an anonymous call', async () => {
       const sku = await stocked(5);
-      const request = { reservationId: freshId('res'), orderId: 'o-1', items: [{ sku, quantity: '1' }] };
+      const request = { reservationId: freshId('res'), orderId: 'o-1', items: [{ sku, quantity: 1n }] };
       for (const options of [admin, customer, catalog, {}]) {
         const err = await failure(inventory.reserveStock(request, options));
         expect(err.code).toBe(Code.PERMISSION_DENIED);
@@ -193,7 +193,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       expect((await failure(inventory.getReservation({ reservationId: request.reservationId }, catalog))).code).toBe(Code.PERMISSION_DENIED);
       expect((await failure(inventory.returnReservation({ reservationId: request.reservationId }, admin))).code).toBe(Code.PERMISSION_DENIED);
       expect((await failure(inventory.returnReservation({ reservationId: request.reservationId }, catalog))).code).toBe(Code.PERMISSION_DENIED);
-      expect(await level(sku)).toMatchObject({ reserved: '0' });
+      expect(await level(sku)).toMatchObject({ reserved: 0n });
     });
   });
 
@@ -202,7 +202,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const sku = await stocked(50, 'HOT');
       const ids = Array.from({ length: 200 }, (_, i) => `hot-${sku}-${i}`);
       const results = await Promise.allSettled(
-        ids.map((id) => inventory.reserveStock({ reservationId: id, orderId: id, items: [{ sku, quantity: '1' }] }, { ...orders, deadline: 30_000 })),
+        ids.map((id) => inventory.reserveStock({ reservationId: id, orderId: id, items: [{ sku, quantity: 1n }] }, { ...orders, deadline: 30_000 })),
       );
       const granted = ids.filter((_, i) => results[i]!.status === 'fulfilled');
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as ShopError);
@@ -213,11 +213,11 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
         expect(err.code).toBe(Code.FAILED_PRECONDITION);
         expect(err.reason).toBe('INSUFFICIENT_STOCK');
       }
-      expect(await level(sku)).toEqual({ onHand: '50', reserved: '50', available: '0', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 50n, reserved: 50n, available: 0n, sold: 0n });
 
       await Promise.all(granted.slice(0, 20).map((reservationId) => inventory.commitReservation({ reservationId }, orders)));
       await Promise.all(granted.slice(20).map((reservationId) => inventory.releaseReservation({ reservationId, reason: 'payment declined' }, orders)));
-      expect(await level(sku)).toEqual({ onHand: '30', reserved: '0', available: '30', sold: '20' });
+      expect(await level(sku)).toEqual({ onHand: 30n, reserved: 0n, available: 30n, sold: 20n });
     });
 
     it('holds nothing on any SKU when one of them is short, and names every short SKU', async () => {
@@ -236,8 +236,8 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
         ].sort(),
       );
       expect(violations.find((v) => v.subject === scarce)?.description).toBe('requested 2, available 1');
-      expect(await level(plenty)).toMatchObject({ reserved: '0', available: '10' });
-      expect(await level(scarce)).toMatchObject({ reserved: '0', available: '1' });
+      expect(await level(plenty)).toMatchObject({ reserved: 0n, available: 10n });
+      expect(await level(scarce)).toMatchObject({ reserved: 0n, available: 1n });
       // The failed id holds nothing, so it is free for a later attempt.
       expect((await failure(inventory.getReservation({ reservationId }, orders))).code).toBe(Code.NOT_FOUND);
     });
@@ -250,19 +250,19 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const again = await reserve(reservationId, [[other, 1], [sku, 3]]);
       expect(again.reservation).toEqual(first.reservation);
       expect(first.reservation).toMatchObject({ reservationId, state: ReservationState.RESERVATION_STATE_ACTIVE });
-      expect(await level(sku)).toMatchObject({ reserved: '3', available: '7' });
+      expect(await level(sku)).toMatchObject({ reserved: 3n, available: 7n });
 
       const err = await failure(reserve(reservationId, [[sku, 4], [other, 1]]));
       expect(err.code).toBe(Code.ALREADY_EXISTS);
       expect(err.reason).toBe('IDEMPOTENCY_KEY_REUSED');
       const otherOrder = await failure(reserve(reservationId, [[sku, 3], [other, 1]], { orderId: 'another-order' }));
       expect(otherOrder.reason).toBe('IDEMPOTENCY_KEY_REUSED');
-      expect(await level(sku)).toMatchObject({ reserved: '3' });
+      expect(await level(sku)).toMatchObject({ reserved: 3n });
 
       await inventory.commitReservation({ reservationId }, orders);
       const afterCommit = await reserve(reservationId, [[sku, 3], [other, 1]]);
       expect(afterCommit.reservation?.state).toBe(ReservationState.RESERVATION_STATE_COMMITTED);
-      expect(await level(sku)).toEqual({ onHand: '7', reserved: '0', available: '7', sold: '3' });
+      expect(await level(sku)).toEqual({ onHand: 7n, reserved: 0n, available: 7n, sold: 3n });
     });
 
     it('holds the units once when the same reservation is sent many times at once', async () => {
@@ -270,7 +270,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const reservationId = freshId('res');
       const results = await Promise.all(Array.from({ length: 10 }, () => reserve(reservationId, [[sku, 2]])));
       for (const r of results) expect(r.reservation?.reservationId).toBe(reservationId);
-      expect(await level(sku)).toMatchObject({ reserved: '2', available: '8' });
+      expect(await level(sku)).toMatchObject({ reserved: 2n, available: 8n });
     });
 
     it('rejects invalid reservations with one field violation per problem', async () => {
@@ -280,12 +280,12 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
             reservationId: '',
             orderId: 'o-1',
             items: [
-              { sku: 'DUP-1', quantity: '1' },
-              { sku: 'DUP-1', quantity: '1' },
-              { sku: 'ZERO-1', quantity: '0' },
-              { sku: 'MANY-1', quantity: '1001' },
+              { sku: 'DUP-1', quantity: 1n },
+              { sku: 'DUP-1', quantity: 1n },
+              { sku: 'ZERO-1', quantity: 0n },
+              { sku: 'MANY-1', quantity: 1001n },
             ],
-            ttl: { seconds: String(24 * 3600 + 1), nanos: 0 },
+            ttl: { seconds: BigInt(24 * 3600 + 1), nanos: 0 },
           },
           orders,
         ),
@@ -317,7 +317,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const second = await inventory.commitReservation({ reservationId }, orders);
       expect(first.reservation?.state).toBe(ReservationState.RESERVATION_STATE_COMMITTED);
       expect(second.reservation).toEqual(first.reservation);
-      expect(await level(sku)).toEqual({ onHand: '6', reserved: '0', available: '6', sold: '4' });
+      expect(await level(sku)).toEqual({ onHand: 6n, reserved: 0n, available: 6n, sold: 4n });
     });
 
     it('answers CommitReservation and GetReservation of an unknown id with NOT_FOUND', async () => {
@@ -333,7 +333,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const again = await inventory.releaseReservation({ reservationId }, orders);
       expect(first.reservation?.state).toBe(ReservationState.RESERVATION_STATE_RELEASED);
       expect(again.reservation?.state).toBe(ReservationState.RESERVATION_STATE_RELEASED);
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
 
       const unknown = await inventory.releaseReservation({ reservationId: 'never-reserved' }, orders);
       expect(unknown.reservation).toBeUndefined();
@@ -351,7 +351,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const err = await failure(inventory.releaseReservation({ reservationId }, orders));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INVALID_STATE');
-      expect(await level(sku)).toEqual({ onHand: '0', reserved: '0', available: '0', sold: '3' });
+      expect(await level(sku)).toEqual({ onHand: 0n, reserved: 0n, available: 0n, sold: 3n });
     });
 
     it('refuses to release a returned reservation', async () => {
@@ -363,29 +363,29 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const err = await failure(inventory.releaseReservation({ reservationId }, orders));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INVALID_STATE');
-      expect(await level(sku)).toEqual({ onHand: '3', reserved: '0', available: '3', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 3n, reserved: 0n, available: 3n, sold: 0n });
     });
 
     it('returns an expired reservation\'s units through the sweeper and refuses to commit it afterwards', async () => {
       const sku = await stocked(10);
       const reservationId = freshId('res');
       await reserve(reservationId, [[sku, 7]], { ttlSeconds: 1 });
-      expect(await level(sku)).toMatchObject({ reserved: '7', available: '3' });
+      expect(await level(sku)).toMatchObject({ reserved: 7n, available: 3n });
 
-      let state = ReservationState.RESERVATION_STATE_ACTIVE;
+      let state: ReservationState = ReservationState.RESERVATION_STATE_ACTIVE;
       for (let waited = 0; waited < 10_000 && state === ReservationState.RESERVATION_STATE_ACTIVE; waited += 100) {
         await sleep(100);
         state = (await inventory.getReservation({ reservationId }, orders)).reservation!.state;
       }
       expect(state).toBe(ReservationState.RESERVATION_STATE_EXPIRED);
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
 
       const err = await failure(inventory.commitReservation({ reservationId }, orders));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('RESERVATION_EXPIRED');
       // Releasing an expired reservation is a successful no-op.
       expect((await inventory.releaseReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_EXPIRED);
-      expect(await level(sku)).toMatchObject({ reserved: '0', sold: '0' });
+      expect(await level(sku)).toMatchObject({ reserved: 0n, sold: 0n });
     });
   });
 
@@ -396,17 +396,17 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const reservationId = freshId('res');
       await reserve(reservationId, [[sku, 4], [other, 2]]);
       await inventory.commitReservation({ reservationId }, orders);
-      expect(await level(sku)).toEqual({ onHand: '6', reserved: '0', available: '6', sold: '4' });
+      expect(await level(sku)).toEqual({ onHand: 6n, reserved: 0n, available: 6n, sold: 4n });
 
       const first = await inventory.returnReservation({ reservationId, reason: 'order cancelled' }, orders);
       const again = await inventory.returnReservation({ reservationId }, orders);
       const concurrent = await Promise.all([1, 2, 3].map(() => inventory.returnReservation({ reservationId }, orders)));
       expect(first.reservation).toMatchObject({ reservationId, state: ReservationState.RESERVATION_STATE_RETURNED });
-      expect(first.reservation?.items.map((i) => [i.sku, i.quantity]).sort()).toEqual([[sku, '4'], [other, '2']].sort());
+      expect(first.reservation?.items.map((i) => [i.sku, i.quantity]).sort()).toEqual([[sku, 4n], [other, 2n]].sort());
       expect(again.reservation).toEqual(first.reservation);
       for (const r of concurrent) expect(r.reservation).toEqual(first.reservation);
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
-      expect(await level(other)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
+      expect(await level(other)).toEqual({ onHand: 5n, reserved: 0n, available: 5n, sold: 0n });
       expect((await inventory.getReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_RETURNED);
     });
 
@@ -419,7 +419,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const err = await failure(inventory.commitReservation({ reservationId }, orders));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INVALID_STATE');
-      expect(await level(sku)).toEqual({ onHand: '4', reserved: '0', available: '4', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 4n, reserved: 0n, available: 4n, sold: 0n });
     });
 
     it('refuses ACTIVE and RELEASED reservations with FAILED_PRECONDITION INVALID_STATE and changes nothing', async () => {
@@ -435,7 +435,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
         expect(err.reason).toBe('INVALID_STATE');
         expect(err.errorDetails.preconditionFailure?.violations[0]).toMatchObject({ type: 'RESERVATION', subject: reservationId });
       }
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '3', available: '7', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 3n, available: 7n, sold: 0n });
       expect((await inventory.getReservation({ reservationId: active }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_ACTIVE);
     });
 
@@ -443,7 +443,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const sku = await stocked(10);
       const reservationId = freshId('res');
       await reserve(reservationId, [[sku, 3]], { ttlSeconds: 1 });
-      let state = ReservationState.RESERVATION_STATE_ACTIVE;
+      let state: ReservationState = ReservationState.RESERVATION_STATE_ACTIVE;
       for (let waited = 0; waited < 10_000 && state === ReservationState.RESERVATION_STATE_ACTIVE; waited += 100) {
         await sleep(100);
         state = (await inventory.getReservation({ reservationId }, orders)).reservation!.state;
@@ -452,7 +452,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       const err = await failure(inventory.returnReservation({ reservationId }, orders));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INVALID_STATE');
-      expect(await level(sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+      expect(await level(sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
     });
 
     it('answers an unknown id with NOT_FOUND and a malformed one with INVALID_ARGUMENT', async () => {
@@ -476,16 +476,16 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
     it('seeds on_hand from the demo products into an empty stock table', async () => {
       const { stocks } = await client.batchGetStock({ skus: ['MUG-001', 'KETTLE-002'] });
       expect(stocks.map((s) => [s.sku, s.onHand, s.available])).toEqual([
-        ['MUG-001', '120', '120'],
-        ['KETTLE-002', '35', '35'],
+        ['MUG-001', 120n, 120n],
+        ['KETTLE-002', 35n, 35n],
       ]);
     });
 
     it('expires an ACTIVE reservation past its expire_time at commit instead of committing it', async () => {
       const sku = freshSku();
-      await client.setStock({ sku, onHand: '5' }, admin);
+      await client.setStock({ sku, onHand: 5n }, admin);
       const reservationId = freshId('res');
-      await client.reserveStock({ reservationId, orderId: 'o-late', items: [{ sku, quantity: '2' }], ttl: { seconds: '1', nanos: 0 } }, orders);
+      await client.reserveStock({ reservationId, orderId: 'o-late', items: [{ sku, quantity: 2n }], ttl: { seconds: 1n, nanos: 0 } }, orders);
       await sleep(1_300);
       // No sweeper has run: the reservation is still ACTIVE in storage.
       expect((await client.getReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_ACTIVE);
@@ -495,7 +495,7 @@ describe.each(backends())('the inventory service on %s', (backend: Backend) => {
       expect(err.reason).toBe('RESERVATION_EXPIRED');
       expect((await client.getReservation({ reservationId }, orders)).reservation?.state).toBe(ReservationState.RESERVATION_STATE_EXPIRED);
       const { stock } = await client.getStock({ sku });
-      expect(stock).toMatchObject({ onHand: '5', reserved: '0', sold: '0' });
+      expect(stock).toMatchObject({ onHand: 5n, reserved: 0n, sold: 0n });
     });
   });
 });

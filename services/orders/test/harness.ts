@@ -52,7 +52,7 @@ export interface Mesh {
   /** reservationState waits (up to 10 s) until the order's reservation is in state, and returns the state it last saw ('' if none). */
   reservationState(orderId: string, state?: ReservationState): Promise<ReservationState | ''>;
   /** level reads a SKU's stock. */
-  level(sku: string): Promise<{ onHand: string; reserved: string; available: string; sold: string }>;
+  level(sku: string): Promise<{ onHand: bigint; reserved: bigint; available: bigint; sold: bigint }>;
   /** ship publishes a ShipmentShipped event from the stand-in shipping service. */
   ship(orderId: string, userId: string): Promise<string>;
   /** startPayments starts another payments service (for example against a dead provider) and returns its address. */
@@ -120,10 +120,10 @@ export async function startMesh(backend: Backend): Promise<Mesh> {
     async product({ stock = 10, priceMinor = 1250, currency = 'EUR', name } = {}) {
       const sku = `T-${randomBytes(4).toString('hex').toUpperCase()}`;
       const { product } = await catalog.createProduct(
-        { product: { sku, name: name ?? `Test product ${sku}`, price: { currencyCode: currency, amountMinor: String(priceMinor) } } },
+        { product: { sku, name: name ?? `Test product ${sku}`, price: { currencyCode: currency, amountMinor: BigInt(priceMinor) } } },
         admin,
       );
-      await inventory.setStock({ sku, onHand: String(stock) }, admin);
+      await inventory.setStock({ sku, onHand: BigInt(stock) }, admin);
       return { id: product!.id, sku, name: product!.name };
     },
     async reservationState(orderId, state) {
@@ -151,7 +151,7 @@ export async function startMesh(backend: Backend): Promise<Mesh> {
     async orderEvents(ordersAddress, orderId) {
       let feed = feeds.get(ordersAddress);
       if (!feed) feeds.set(ordersAddress, (feed = connect(EventFeedServiceDefinition, ordersAddress)));
-      const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 500 }, { metadata: { 'x-shop-service-token': feedToken } });
+      const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 500 }, { metadata: { 'x-shop-service-token': feedToken } });
       return events.map((e) => e.envelope!).filter((e) => orderId === undefined || e.subject === orderId);
     },
     async eventOf(ordersAddress, orderId, type) {

@@ -107,25 +107,25 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const ada = await mesh.as(freshUser('ada'));
       const { order } = await place(ada, {
         items: [
-          { productId: mug.id, quantity: '2' },
-          { productId: kettle.id.toUpperCase(), quantity: '1' },
+          { productId: mug.id, quantity: 2n },
+          { productId: kettle.id.toUpperCase(), quantity: 1n },
         ],
       });
       expect(order).toMatchObject({
         state: OrderState.ORDER_STATE_CONFIRMED,
-        total: { currencyCode: 'EUR', amountMinor: String(2 * 1299 + 4990) },
+        total: { currencyCode: 'EUR', amountMinor: BigInt(2 * 1299 + 4990) },
         shippingAddress: { ...ADDRESS, region: '' },
         failureReason: '',
       });
       expect(order!.items.map((i) => [i.productId, i.sku, i.name, i.quantity, i.unitPrice?.amountMinor, i.lineTotal?.amountMinor])).toEqual([
-        [mug.id, mug.sku, 'Stoneware Mug', '2', '1299', '2598'],
-        [kettle.id, kettle.sku, 'Gooseneck Kettle', '1', '4990', '4990'],
+        [mug.id, mug.sku, 'Stoneware Mug', 2n, 1299n, 2598n],
+        [kettle.id, kettle.sku, 'Gooseneck Kettle', 1n, 4990n, 4990n],
       ]);
       expect(order!.paymentId).not.toBe('');
-      expect(await mesh.level(mug.sku)).toEqual({ onHand: '8', reserved: '0', available: '8', sold: '2' });
-      expect(await mesh.level(kettle.sku)).toEqual({ onHand: '4', reserved: '0', available: '4', sold: '1' });
+      expect(await mesh.level(mug.sku)).toEqual({ onHand: 8n, reserved: 0n, available: 8n, sold: 2n });
+      expect(await mesh.level(kettle.sku)).toEqual({ onHand: 4n, reserved: 0n, available: 4n, sold: 1n });
       const { payment } = await mesh.payments.getPayment({ paymentId: order!.paymentId }, ada);
-      expect(payment).toMatchObject({ orderId: order!.id, state: PaymentState.PAYMENT_STATE_CAPTURED, amount: { amountMinor: '7588' } });
+      expect(payment).toMatchObject({ orderId: order!.id, state: PaymentState.PAYMENT_STATE_CAPTURED, amount: { amountMinor: 7588n } });
       expect(chargesOf(order!.id).map((c) => [c.status, c.amount])).toEqual([['succeeded', 7588]]);
       expect((await orders.client.getOrder({ orderId: order!.id }, ada)).order).toEqual(order);
     });
@@ -133,7 +133,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('publishes OrderPlaced and OrderConfirmed with the items, the address and the user', async () => {
       const p = await mesh.product();
       const userId = freshUser();
-      const { order } = await place(await mesh.as(userId), { items: [{ productId: p.id, quantity: '3' }] });
+      const { order } = await place(await mesh.as(userId), { items: [{ productId: p.id, quantity: 3n }] });
       await mesh.eventOf(orders.address, order!.id, 'shop.events.v1.OrderConfirmed');
       const events = await mesh.orderEvents(orders.address, order!.id);
       expect(events.map((e) => [e.type, e.source, e.subject])).toEqual([
@@ -147,10 +147,10 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         orderId: order!.id,
         userId,
         paymentId: order!.paymentId,
-        total: { currencyCode: 'EUR', amountMinor: '3750' },
+        total: { currencyCode: 'EUR', amountMinor: 3750n },
         shippingAddress: { ...ADDRESS, region: '' },
       });
-      expect(confirmed.value.items.map((i) => [i.sku, i.quantity])).toEqual([[p.sku, '3']]);
+      expect(confirmed.value.items.map((i) => [i.sku, i.quantity])).toEqual([[p.sku, 3n]]);
     });
 
     it('rejects an invalid request with one violation per field and creates nothing', async () => {
@@ -161,9 +161,9 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
           {
             idempotencyKey: 'x'.repeat(65),
             items: [
-              { productId: p.id, quantity: '0' },
-              { productId: p.id, quantity: '1' },
-              { productId: 'not-a-uuid', quantity: '1001' },
+              { productId: p.id, quantity: 0n },
+              { productId: p.id, quantity: 1n },
+              { productId: 'not-a-uuid', quantity: 1001n },
             ],
             shippingAddress: { ...ADDRESS, recipient: '', countryCode: 'gb' },
             paymentToken: '',
@@ -198,9 +198,9 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const unknown = await failure(
         place(ada, {
           items: [
-            { productId: '00000000-0000-4000-8000-000000000001', quantity: '1' },
-            { productId: known.id, quantity: '1' },
-            { productId: '00000000-0000-4000-8000-000000000002', quantity: '1' },
+            { productId: '00000000-0000-4000-8000-000000000001', quantity: 1n },
+            { productId: known.id, quantity: 1n },
+            { productId: '00000000-0000-4000-8000-000000000002', quantity: 1n },
           ],
         }),
       );
@@ -209,14 +209,14 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const mixed = await failure(
         place(ada, {
           items: [
-            { productId: known.id, quantity: '1' },
-            { productId: dollars.id, quantity: '1' },
+            { productId: known.id, quantity: 1n },
+            { productId: dollars.id, quantity: 1n },
           ],
         }),
       );
       expect(mixed.errorDetails.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['items[1].product_id']);
       expect((await orders.client.listOrders({}, ada)).orders).toEqual([]);
-      expect(await mesh.level(known.sku)).toMatchObject({ reserved: '0', sold: '0' });
+      expect(await mesh.level(known.sku)).toMatchObject({ reserved: 0n, sold: 0n });
     });
 
     it('fails an order with an out-of-stock item, naming it, holds no stock and charges nothing', async () => {
@@ -225,13 +225,13 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const ada = await mesh.as(freshUser());
       const { order } = await place(ada, {
         items: [
-          { productId: plenty.id, quantity: '2' },
-          { productId: scarce.id, quantity: '2' },
+          { productId: plenty.id, quantity: 2n },
+          { productId: scarce.id, quantity: 2n },
         ],
       });
       expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: 'Some items are out of stock: Last Teapot.', paymentId: '' });
-      expect(await mesh.level(plenty.sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
-      expect(await mesh.level(scarce.sku)).toEqual({ onHand: '1', reserved: '0', available: '1', sold: '0' });
+      expect(await mesh.level(plenty.sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
+      expect(await mesh.level(scarce.sku)).toEqual({ onHand: 1n, reserved: 0n, available: 1n, sold: 0n });
       expect(chargesOf(order!.id)).toEqual([]);
       const failed = (await mesh.eventOf(orders.address, order!.id, 'shop.events.v1.OrderFailed'))?.payload;
       expect(failed?.$case === 'orderFailed' && failed.value).toMatchObject({
@@ -243,10 +243,10 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('fails an order whose card is declined, gives the stock back and captures nothing', async () => {
       const p = await mesh.product({ stock: 4 });
       const ada = await mesh.as(freshUser());
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '3' }], paymentToken: 'tok_decline' });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 3n }], paymentToken: 'tok_decline' });
       expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: 'Your payment was declined.' });
       expect(order!.paymentId).not.toBe('');
-      expect(await mesh.level(p.sku)).toEqual({ onHand: '4', reserved: '0', available: '4', sold: '0' });
+      expect(await mesh.level(p.sku)).toEqual({ onHand: 4n, reserved: 0n, available: 4n, sold: 0n });
       expect((await mesh.payments.getPayment({ paymentId: order!.paymentId }, ada)).payment?.state).toBe(PaymentState.PAYMENT_STATE_DECLINED);
       expect(chargesOf(order!.id).filter((c) => c.status === 'succeeded')).toEqual([]);
     });
@@ -254,21 +254,21 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('fails an order when the payment provider errors, gives the stock back and captures nothing', async () => {
       const p = await mesh.product({ stock: 4 });
       const ada = await mesh.as(freshUser());
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_error' });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_error' });
       expect(order?.state).toBe(OrderState.ORDER_STATE_FAILED);
       expect(order?.failureReason).toMatch(/could not reach the payment provider/);
-      expect(await mesh.level(p.sku)).toEqual({ onHand: '4', reserved: '0', available: '4', sold: '0' });
+      expect(await mesh.level(p.sku)).toEqual({ onHand: 4n, reserved: 0n, available: 4n, sold: 0n });
       expect(chargesOf(order!.id).filter((c) => c.status === 'succeeded')).toEqual([]);
     });
 
     it('charges once and confirms when the provider answers only after payments gave up waiting', async () => {
       const p = await mesh.product({ stock: 3 });
       const ada = await mesh.as(freshUser());
-      const { order: placed } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_slow' });
+      const { order: placed } = await place(ada, { items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_slow' });
       const order = await until(ada, placed!.id, (o) => o.state !== OrderState.ORDER_STATE_PENDING);
       expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
       expect(chargesOf(order.id).map((c) => c.status)).toEqual(['succeeded']);
-      expect(await mesh.level(p.sku)).toMatchObject({ reserved: '0', sold: '1' });
+      expect(await mesh.level(p.sku)).toMatchObject({ reserved: 0n, sold: 1n });
     });
   });
 
@@ -294,7 +294,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       expect(await holding('tok_slow')).toEqual([]);
       // tok_slow: the provider answers after 1.5 s, so the checkout is in its charge step for a while.
       // A short deadline: PlaceOrder answers the order as it stands, PENDING, while the saga goes on.
-      const { order: placed } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_slow' }, orders.client, { deadline: 600 });
+      const { order: placed } = await place(ada, { items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_slow' }, orders.client, { deadline: 600 });
       expect(placed?.state).toBe(OrderState.ORDER_STATE_PENDING);
       // Before: order_sagas.payment_token held it until the charge's outcome was known.
       expect(await holding('tok_slow')).toEqual([]);
@@ -321,7 +321,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 10 });
       const ada = await mesh.as(freshUser());
       const placed: Order[] = [];
-      for (let i = 0; i < 4; i++) placed.push((await place(ada, { items: [{ productId: p.id, quantity: '2' }] }, outage.client)).order!);
+      for (let i = 0; i < 4; i++) placed.push((await place(ada, { items: [{ productId: p.id, quantity: 2n }] }, outage.client)).order!);
       for (const order of placed) {
         const settled = await until(ada, order.id, (o) => o.state !== OrderState.ORDER_STATE_PENDING, outage.client);
         expect(settled.state).toBe(OrderState.ORDER_STATE_FAILED);
@@ -330,7 +330,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         );
         expect(chargesOf(order.id)).toEqual([]);
       }
-      expect(await mesh.level(p.sku)).toEqual({ onHand: '10', reserved: '0', available: '10', sold: '0' });
+      expect(await mesh.level(p.sku)).toEqual({ onHand: 10n, reserved: 0n, available: 10n, sold: 0n });
     });
   });
 
@@ -338,7 +338,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('answers a repeated PlaceOrder with the same order as it stands now and places nothing new', async () => {
       const p = await mesh.product({ stock: 10 });
       const ada = await mesh.as(freshUser());
-      const request = { idempotencyKey: freshKey(), items: [{ productId: p.id, quantity: '2' }] };
+      const request = { idempotencyKey: freshKey(), items: [{ productId: p.id, quantity: 2n }] };
       const first = (await place(ada, request)).order!;
       const again = (await place(ada, request)).order!;
       expect(again).toEqual(first);
@@ -352,7 +352,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('creates one order and one charge for ten concurrent identical calls', async () => {
       const p = await mesh.product({ stock: 50 });
       const ada = await mesh.as(freshUser());
-      const request = { idempotencyKey: freshKey(), items: [{ productId: p.id, quantity: '1' }] };
+      const request = { idempotencyKey: freshKey(), items: [{ productId: p.id, quantity: 1n }] };
       const results = await Promise.all(Array.from({ length: 10 }, () => place(ada, request)));
       const ids = new Set(results.map((r) => r.order!.id));
       expect(ids.size).toBe(1);
@@ -362,7 +362,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       expect((await orders.client.listOrders({}, ada)).orders).toHaveLength(1);
       expect(chargesOf(id!)).toHaveLength(1);
       expect(mesh.simulator.chargeRequestsFor(`order-${id}-charge`)).toBe(1);
-      expect(await mesh.level(p.sku)).toMatchObject({ reserved: '0', sold: '1' });
+      expect(await mesh.level(p.sku)).toMatchObject({ reserved: 0n, sold: 1n });
     });
 
     it('refuses the same key with another request as IDEMPOTENCY_KEY_REUSED, and scopes keys to the caller', async () => {
@@ -370,18 +370,18 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const ada = await mesh.as(freshUser());
       const bob = await mesh.as(freshUser());
       const idempotencyKey = freshKey();
-      const first = (await place(ada, { idempotencyKey, items: [{ productId: p.id, quantity: '1' }] })).order!;
+      const first = (await place(ada, { idempotencyKey, items: [{ productId: p.id, quantity: 1n }] })).order!;
       for (const other of [
-        { idempotencyKey, items: [{ productId: p.id, quantity: '2' }] },
-        { idempotencyKey, items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_decline' },
+        { idempotencyKey, items: [{ productId: p.id, quantity: 2n }] },
+        { idempotencyKey, items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_decline' },
       ]) {
         const err = await failure(place(ada, other));
         expect(err.code).toBe(Code.ALREADY_EXISTS);
         expect(err.reason).toBe('IDEMPOTENCY_KEY_REUSED');
       }
-      const bobs = (await place(bob, { idempotencyKey, items: [{ productId: p.id, quantity: '2' }] })).order!;
+      const bobs = (await place(bob, { idempotencyKey, items: [{ productId: p.id, quantity: 2n }] })).order!;
       expect(bobs.id).not.toBe(first.id);
-      expect(await mesh.level(p.sku)).toMatchObject({ sold: '3' });
+      expect(await mesh.level(p.sku)).toMatchObject({ sold: 3n });
     });
   });
 
@@ -390,9 +390,9 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 6 });
       const userId = freshUser();
       const ada = await mesh.as(userId);
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '4' }] });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 4n }] });
       expect(order?.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
-      expect(await mesh.level(p.sku)).toMatchObject({ onHand: '2', sold: '4' });
+      expect(await mesh.level(p.sku)).toMatchObject({ onHand: 2n, sold: 4n });
 
       const { order: cancelled } = await orders.client.cancelOrder({ orderId: order!.id, reason: 'Changed my mind.' }, ada);
       expect(cancelled).toMatchObject({ state: OrderState.ORDER_STATE_CANCELLED, failureReason: 'Changed my mind.' });
@@ -403,9 +403,9 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         await sleep(100);
         payment = (await mesh.payments.getPayment({ paymentId: order!.paymentId }, ada)).payment!;
       }
-      expect(payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: '5000' } });
+      expect(payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: 5000n } });
       expect(payment.refunds).toHaveLength(1);
-      expect(await mesh.level(p.sku)).toEqual({ onHand: '6', reserved: '0', available: '6', sold: '0' });
+      expect(await mesh.level(p.sku)).toEqual({ onHand: 6n, reserved: 0n, available: 6n, sold: 0n });
 
       const again = await orders.client.cancelOrder({ orderId: order!.id, reason: 'again' }, ada);
       expect(again.order).toMatchObject({ state: OrderState.ORDER_STATE_CANCELLED, failureReason: 'Changed my mind.', version: cancelled!.version });
@@ -417,14 +417,14 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
       gate.arm();
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '2' }] }, orders.client, { deadline: 15_000 });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 2n }] }, orders.client, { deadline: 15_000 });
       expect(order?.state).toBe(OrderState.ORDER_STATE_PENDING);
       const { order: cancelled } = await orders.client.cancelOrder({ orderId: order!.id }, ada);
       expect(cancelled).toMatchObject({ state: OrderState.ORDER_STATE_CANCELLED, failureReason: 'The order was cancelled at your request.' });
       gate.open();
       // The reservation made by the step that was running is released at the next step boundary.
       expect(await mesh.reservationState(order!.id, ReservationState.RESERVATION_STATE_RELEASED)).toBe(ReservationState.RESERVATION_STATE_RELEASED);
-      expect(await mesh.level(p.sku)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+      expect(await mesh.level(p.sku)).toEqual({ onHand: 5n, reserved: 0n, available: 5n, sold: 0n });
       expect((await orders.client.getOrder({ orderId: order!.id }, ada)).order?.state).toBe(OrderState.ORDER_STATE_CANCELLED);
       expect(chargesOf(order!.id)).toEqual([]);
     });
@@ -433,13 +433,13 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
       const bob = await mesh.as(freshUser());
-      const { order: failed } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_decline' });
+      const { order: failed } = await place(ada, { items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_decline' });
       const err = await failure(orders.client.cancelOrder({ orderId: failed!.id }, ada));
       expect(err.code).toBe(Code.FAILED_PRECONDITION);
       expect(err.reason).toBe('INVALID_STATE');
       expect(err.errorDetails.preconditionFailure?.violations[0]?.description).toBe('the order is FAILED');
 
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }] });
       expect((await failure(orders.client.cancelOrder({ orderId: order!.id }, bob))).code).toBe(Code.NOT_FOUND);
       expect((await failure(orders.client.getOrder({ orderId: order!.id }, bob))).code).toBe(Code.NOT_FOUND);
       const byAdmin = await orders.client.cancelOrder({ orderId: order!.id }, mesh.admin);
@@ -453,7 +453,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
       gate.arm();
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] }, orders.client, { deadline: 15_000 });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }] }, orders.client, { deadline: 15_000 });
       expect(order?.state).toBe(OrderState.ORDER_STATE_PENDING);
 
       const seen: Order[] = [];
@@ -476,7 +476,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('sends a terminal order once and ends, and hides others\' orders', async () => {
       const p = await mesh.product({ stock: 5 });
       const ada = await mesh.as(freshUser());
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }], paymentToken: 'tok_decline' });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }], paymentToken: 'tok_decline' });
       const seen: Order[] = [];
       for await (const message of orders.client.watchOrder({ orderId: order!.id }, ada)) seen.push(message.order!);
       expect(seen.map((o) => o.state)).toEqual([OrderState.ORDER_STATE_FAILED]);
@@ -497,7 +497,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
         const p = await mesh.product({ stock: 5 });
         const ada = await mesh.as(freshUser());
         // CONFIRMED is not terminal (the order waits for shipping), so the watch stays open.
-        const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] }, other.client);
+        const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }] }, other.client);
         expect(order?.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
         const seen: Order[] = [];
         const watching = failure(
@@ -529,8 +529,8 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       let stopped = false;
       try {
         const asShipping = { metadata: { 'x-shop-service-token': await (await mesh.auth.identity('shipping')).token('orders') } };
-        const { headPosition } = await feed.pullEvents({ afterPosition: '0', maxEvents: 500 }, asShipping);
-        const waiting = feed.pullEvents({ afterPosition: headPosition, maxWait: { seconds: '15', nanos: 0 } }, { ...asShipping, deadline: 30_000 });
+        const { headPosition } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 500 }, asShipping);
+        const waiting = feed.pullEvents({ afterPosition: headPosition, maxWait: { seconds: 15n, nanos: 0 } }, { ...asShipping, deadline: 30_000 });
         await sleep(300);
 
         const started = Date.now();
@@ -551,7 +551,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const p = await mesh.product({ stock: 5 });
       const userId = freshUser();
       const ada = await mesh.as(userId);
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }] });
       expect(order?.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
       const shipmentId = await mesh.ship(order!.id, userId);
       const shipped = await until(ada, order!.id, (o) => o.state === OrderState.ORDER_STATE_SHIPPED);
@@ -571,9 +571,9 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
       const lister = await mesh.as(userId);
       const placed: string[] = [];
       for (let i = 0; i < 5; i++) {
-        placed.push((await place(lister, { items: [{ productId: p.id, quantity: '1' }], paymentToken: i === 2 ? 'tok_decline' : 'tok_approve' })).order!.id);
+        placed.push((await place(lister, { items: [{ productId: p.id, quantity: 1n }], paymentToken: i === 2 ? 'tok_decline' : 'tok_approve' })).order!.id);
       }
-      await place(await mesh.as(freshUser()), { items: [{ productId: p.id, quantity: '1' }] });
+      await place(await mesh.as(freshUser()), { items: [{ productId: p.id, quantity: 1n }] });
 
       const pages: string[][] = [];
       let pageToken = '';
@@ -602,7 +602,7 @@ describe.each(backends())('the orders service on %s', (backend: Backend) => {
     it('answers GetOrder of an unknown or malformed id with NOT_FOUND and INVALID_ARGUMENT, and an admin sees any order', async () => {
       const p = await mesh.product();
       const ada = await mesh.as(freshUser());
-      const { order } = await place(ada, { items: [{ productId: p.id, quantity: '1' }] });
+      const { order } = await place(ada, { items: [{ productId: p.id, quantity: 1n }] });
       expect((await orders.client.getOrder({ orderId: order!.id }, mesh.admin)).order?.id).toBe(order!.id);
       expect((await failure(orders.client.getOrder({ orderId: '00000000-0000-4000-8000-000000000009' }, ada))).code).toBe(Code.NOT_FOUND);
       expect((await failure(orders.client.getOrder({ orderId: 'nope' }, ada))).code).toBe(Code.INVALID_ARGUMENT);

@@ -81,7 +81,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
       // checkpoint, and the call must not time out first.
       placed = (
         await doomed.client.placeOrder(
-          { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
+          { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: BigInt(quantity) }], shippingAddress: ADDRESS, paymentToken },
           { ...user, deadline: 30_000 },
         )
       ).order!;
@@ -105,7 +105,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
     });
     const replay = () =>
       fresh.client.placeOrder(
-        { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: String(quantity) }], shippingAddress: ADDRESS, paymentToken },
+        { idempotencyKey: 'crash-key', items: [{ productId: product.id, quantity: BigInt(quantity) }], shippingAddress: ADDRESS, paymentToken },
         { ...user, deadline: 1_000 },
       );
     try {
@@ -136,7 +136,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
   it.each(confirmingCrashes)('finishes an order exactly once after a crash at $step $at: one reservation, one charge', async ({ replayBeforeCharge, ...crashAt }) => {
     const { order, product, user } = await crashAndResume(crashAt, 'tok_approve', 2, { replayBeforeCharge });
     expect(order.state).toBe(OrderState.ORDER_STATE_CONFIRMED);
-    expect(await mesh.level(product.sku)).toEqual({ onHand: '3', reserved: '0', available: '3', sold: '2' });
+    expect(await mesh.level(product.sku)).toEqual({ onHand: 3n, reserved: 0n, available: 3n, sold: 2n });
     expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_COMMITTED);
     const charges = mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id);
     expect(charges.map((c) => c.status)).toEqual(['succeeded']);
@@ -149,7 +149,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
   ] as Array<{ step: Step; at: SagaCheckpoint['at'] }>)('fails an order whose charge was never sent when its process died at $step $at, with nothing charged and the stock back', async (crashAt) => {
     const { order, product } = await crashAndResume(crashAt, 'tok_approve', 2);
     expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: expect.stringMatching(/Nothing was charged/) });
-    expect(await mesh.level(product.sku)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+    expect(await mesh.level(product.sku)).toEqual({ onHand: 5n, reserved: 0n, available: 5n, sold: 0n });
     expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_RELEASED);
     expect(mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id)).toEqual([]);
   });
@@ -157,7 +157,7 @@ describe.each(backends())('saga recovery after a crash on %s', (backend: Backend
   it('finishes the compensation of a declined order after a crash while releasing its stock', async () => {
     const { order, product } = await crashAndResume({ step: 'RELEASE', at: 'started' }, 'tok_decline', 3);
     expect(order).toMatchObject({ state: OrderState.ORDER_STATE_FAILED, failureReason: 'Your payment was declined.' });
-    expect(await mesh.level(product.sku)).toEqual({ onHand: '5', reserved: '0', available: '5', sold: '0' });
+    expect(await mesh.level(product.sku)).toEqual({ onHand: 5n, reserved: 0n, available: 5n, sold: 0n });
     expect(await mesh.reservationState(order.id)).toBe(ReservationState.RESERVATION_STATE_RELEASED);
     expect(mesh.simulator.charges().filter((c) => c.metadata.order_id === order.id && c.status === 'succeeded')).toEqual([]);
   });

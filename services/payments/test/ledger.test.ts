@@ -148,7 +148,7 @@ describe.each(backends())('the payments ledger on %s', (backend: Backend) => {
 
   describe('charge', () => {
     const request = (orderId: string) =>
-      chargeInput({ idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
+      chargeInput({ idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: 1000n }, paymentToken: 'tok_approve' });
 
     it('asks the provider before charging a payment a crash left PENDING, and charges nothing when it was captured', async () => {
       const p = await pendingLeftBehind(store.db, 'o-4');
@@ -249,7 +249,7 @@ describe.each(backends())('the payments ledger on %s', (backend: Backend) => {
   onPostgres('charges once when two replicas race on the same key', async () => {
     const replica = { ...deps, db: await store.connectAgain!() };
     provider.delayMs = 100;
-    const input = chargeInput({ idempotencyKey: 'race-key', orderId: 'o-race', userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '1000' }, paymentToken: 'tok_approve' });
+    const input = chargeInput({ idempotencyKey: 'race-key', orderId: 'o-race', userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: 1000n }, paymentToken: 'tok_approve' });
     const results = await Promise.all([charge(deps, input, Date.now() + 5_000), charge(replica, input, Date.now() + 5_000), charge(deps, input, Date.now() + 5_000)]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.every((r) => r.state === 'CAPTURED')).toBe(true);

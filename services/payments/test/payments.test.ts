@@ -110,7 +110,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       idempotencyKey: over.key ?? `order-${orderId}-charge`,
       orderId,
       userId: 'ada',
-      amount: { currencyCode: over.currency ?? 'EUR', amountMinor: String(over.amount ?? 1999) },
+      amount: { currencyCode: over.currency ?? 'EUR', amountMinor: BigInt(over.amount ?? 1999) },
       paymentToken: over.token ?? 'tok_approve',
     };
   }
@@ -121,7 +121,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       const { payment } = await payments.charge(req, orders);
       const before = sim.charges().length;
       const found = await payments.findCharge({ idempotencyKey: req.idempotencyKey }, orders);
-      expect(found.payment).toMatchObject({ id: payment!.id, state: PaymentState.PAYMENT_STATE_CAPTURED, amount: { amountMinor: '1234' } });
+      expect(found.payment).toMatchObject({ id: payment!.id, state: PaymentState.PAYMENT_STATE_CAPTURED, amount: { amountMinor: 1234n } });
       expect(sim.charges()).toHaveLength(before);
       const missing = await failure(payments.findCharge({ idempotencyKey: `order-${randomUUID()}-charge` }, orders));
       expect(missing.code).toBe(Code.NOT_FOUND);
@@ -143,8 +143,8 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       expect(payment).toMatchObject({
         orderId: req.orderId,
         userId: 'ada',
-        amount: { currencyCode: 'EUR', amountMinor: '4250' },
-        refundedAmount: { currencyCode: 'EUR', amountMinor: '0' },
+        amount: { currencyCode: 'EUR', amountMinor: 4250n },
+        refundedAmount: { currencyCode: 'EUR', amountMinor: 0n },
         state: PaymentState.PAYMENT_STATE_CAPTURED,
         provider: 'simulated',
         failureReason: '',
@@ -161,7 +161,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       const req = chargeRequest();
       await payments.charge(req, orders);
       for (const changed of [
-        { ...req, amount: { currencyCode: 'EUR', amountMinor: '1' } },
+        { ...req, amount: { currencyCode: 'EUR', amountMinor: 1n } },
         { ...req, paymentToken: 'tok_decline' },
         { ...req, orderId: freshId('order') },
       ]) {
@@ -299,7 +299,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
 
     it('names every invalid field of a Charge', async () => {
       const err = await failure(
-        payments.charge({ idempotencyKey: '', orderId: 'has space', userId: '', amount: { currencyCode: 'eur', amountMinor: '0' }, paymentToken: '' }, orders),
+        payments.charge({ idempotencyKey: '', orderId: 'has space', userId: '', amount: { currencyCode: 'eur', amountMinor: 0n }, paymentToken: '' }, orders),
       );
       expect(err.code).toBe(Code.INVALID_ARGUMENT);
       expect(err.errorDetails.badRequest!.fieldViolations.map((v) => v.field).sort()).toEqual(
@@ -317,19 +317,19 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
     }
 
     function refundRequest(paymentId: string, amount?: number, key = freshId('refund')) {
-      return { paymentId, idempotencyKey: key, amount: amount === undefined ? undefined : { currencyCode: 'EUR', amountMinor: String(amount) }, reason: 'order cancelled by the customer' };
+      return { paymentId, idempotencyKey: key, amount: amount === undefined ? undefined : { currencyCode: 'EUR', amountMinor: BigInt(amount) }, reason: 'order cancelled by the customer' };
     }
 
     it('refunds the whole rest when no amount is given, once per key', async () => {
       const payment = await captured(1000);
       const req = refundRequest(payment.id);
       const first = await payments.refund(req, orders);
-      expect(first.payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: '1000' } });
-      expect(first.refund).toMatchObject({ paymentId: payment.id, amount: { currencyCode: 'EUR', amountMinor: '1000' }, reason: 'order cancelled by the customer' });
+      expect(first.payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: 1000n } });
+      expect(first.refund).toMatchObject({ paymentId: payment.id, amount: { currencyCode: 'EUR', amountMinor: 1000n }, reason: 'order cancelled by the customer' });
       expect(first.refund!.providerReference).toMatch(/^re_/);
       const again = await payments.refund(req, orders);
       expect(again.refund!.id).toBe(first.refund!.id);
-      expect(again.payment!.refundedAmount!.amountMinor).toBe('1000');
+      expect(again.payment!.refundedAmount!.amountMinor).toBe(1000n);
       expect(sim.stats().refundRequests).toBeGreaterThan(0);
       expect(sim.charges().find((c) => c.id === payment.providerReference)!.amount_refunded).toBe(1000);
     });
@@ -337,12 +337,12 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
     it('refunds in parts, PARTIALLY_REFUNDED then REFUNDED, listing the refunds oldest first', async () => {
       const payment = await captured(1000);
       const part = await payments.refund(refundRequest(payment.id, 300), orders);
-      expect(part.payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_PARTIALLY_REFUNDED, refundedAmount: { amountMinor: '300' } });
+      expect(part.payment).toMatchObject({ state: PaymentState.PAYMENT_STATE_PARTIALLY_REFUNDED, refundedAmount: { amountMinor: 300n } });
       const rest = await payments.refund(refundRequest(payment.id), orders);
-      expect(rest.refund!.amount!.amountMinor).toBe('700');
+      expect(rest.refund!.amount!.amountMinor).toBe(700n);
       const { payment: after } = await payments.getPayment({ paymentId: payment.id }, owner);
-      expect(after).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: '1000' } });
-      expect(after!.refunds.map((r) => r.amount!.amountMinor)).toEqual(['300', '700']);
+      expect(after).toMatchObject({ state: PaymentState.PAYMENT_STATE_REFUNDED, refundedAmount: { amountMinor: 1000n } });
+      expect(after!.refunds.map((r) => r.amount!.amountMinor)).toEqual([300n, 700n]);
     });
 
     it('refuses to refund more than is left with INVALID_STATE', async () => {
@@ -362,7 +362,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       const settled = await Promise.allSettled(Array.from({ length: 5 }, () => payments.refund(refundRequest(payment.id, 300), orders)));
       expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(3);
       const { payment: after } = await payments.getPayment({ paymentId: payment.id }, admin);
-      expect(after!.refundedAmount!.amountMinor).toBe('900');
+      expect(after!.refundedAmount!.amountMinor).toBe(900n);
       expect(sim.charges().find((c) => c.id === payment.providerReference)!.amount_refunded).toBe(900);
     });
 
@@ -376,12 +376,12 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
 
     it('refuses another currency, a reused key and an unknown payment', async () => {
       const payment = await captured(1000);
-      const usd = await failure(payments.refund({ ...refundRequest(payment.id), amount: { currencyCode: 'USD', amountMinor: '10' } }, orders));
+      const usd = await failure(payments.refund({ ...refundRequest(payment.id), amount: { currencyCode: 'USD', amountMinor: 10n } }, orders));
       expect(usd.code).toBe(Code.INVALID_ARGUMENT);
       expect(usd.errorDetails.badRequest!.fieldViolations.map((v) => v.field)).toEqual(['amount.currency_code']);
       const req = refundRequest(payment.id, 100);
       await payments.refund(req, orders);
-      const reused = await failure(payments.refund({ ...req, amount: { currencyCode: 'EUR', amountMinor: '200' } }, orders));
+      const reused = await failure(payments.refund({ ...req, amount: { currencyCode: 'EUR', amountMinor: 200n } }, orders));
       expect([reused.code, reused.reason]).toEqual([Code.ALREADY_EXISTS, 'IDEMPOTENCY_KEY_REUSED']);
       const missing = await failure(payments.refund(refundRequest('00000000-0000-4000-8000-000000000000'), orders));
       expect(missing.code).toBe(Code.NOT_FOUND);
@@ -413,7 +413,7 @@ describe.each(backends())('the payments service on %s', (backend: Backend) => {
       const declined = await failure(payments.charge(chargeRequest({ token: 'tok_decline' }), orders));
       const declinedId = declined.errorDetails.errorInfo!.metadata['payment_id']!;
       await eventually(async () => {
-        const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 500 }, orders);
+        const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 500 }, orders);
         const seen = events.map((e) => `${e.envelope!.type} ${e.envelope!.subject}`);
         expect(seen).toEqual(
           expect.arrayContaining([
@@ -461,7 +461,7 @@ describe.each(backends())('the payment provider circuit breaker on %s', (backend
   });
 
   function chargeRequest(token: string, orderId = freshId('order')) {
-    return { idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '500' }, paymentToken: token };
+    return { idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: 500n }, paymentToken: token };
   }
 
   /** breakerInHealth reads the breaker's state from /healthz on the metrics port, as an operator would. */
@@ -526,7 +526,7 @@ describe.each(backends())('the payments reconciler on %s', (backend: Backend) =>
 
   it('settles an abandoned ambiguous charge to CAPTURED on its own, without charging again', async () => {
     const orderId = freshId('order');
-    const req = { idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: '700' }, paymentToken: 'tok_slow' };
+    const req = { idempotencyKey: `order-${orderId}-charge`, orderId, userId: 'ada', amount: { currencyCode: 'EUR', amountMinor: 700n }, paymentToken: 'tok_slow' };
     const err = await failure(rig.payments.charge(req, orders));
     expect(err.errorDetails.errorInfo!.metadata['payment_state']).toBe('PENDING');
     const paymentId = err.errorDetails.errorInfo!.metadata['payment_id']!;

@@ -30,11 +30,11 @@ function freshId(prefix: string): string {
 }
 
 function line(sku: string, quantity: number) {
-  return { productId: `p-${sku}`, sku, name: sku, quantity: String(quantity), unitPrice: undefined, lineTotal: undefined };
+  return { productId: `p-${sku}`, sku, name: sku, quantity: BigInt(quantity), unitPrice: undefined, lineTotal: undefined };
 }
 
 function confirmed(orderId: string, userId = 'ada', items = [line('MUG-1', 2), line('TEE-2', 1), line('MUG-1', 1)]): OrderConfirmed {
-  return { orderId, userId, items, total: { currencyCode: 'EUR', amountMinor: '4200' }, shippingAddress: ADDRESS, paymentId: `pay-${orderId}` };
+  return { orderId, userId, items, total: { currencyCode: 'EUR', amountMinor: 4200n }, shippingAddress: ADDRESS, paymentId: `pay-${orderId}` };
 }
 
 /** failure awaits a call that must fail and returns its ShopError. */
@@ -137,7 +137,7 @@ describe.each(backends())('the shipping service on %s', (backend: Backend) => {
     /** shippingEvents reads shipping's whole feed: what it has published. */
     async function shippingEvents(): Promise<EventEnvelope[]> {
       const all: EventEnvelope[] = [];
-      let after = '0';
+      let after = 0n;
       for (;;) {
         const { events } = await feed.pullEvents({ afterPosition: after, maxEvents: 500 }, asOrders);
         all.push(...events.map((e) => e.envelope!));
@@ -171,8 +171,8 @@ describe.each(backends())('the shipping service on %s', (backend: Backend) => {
         trackingNumber: '',
         address: ADDRESS,
         items: [
-          { sku: 'MUG-1', quantity: '3' },
-          { sku: 'TEE-2', quantity: '1' },
+          { sku: 'MUG-1', quantity: 3n },
+          { sku: 'TEE-2', quantity: 1n },
         ],
         shipTime: undefined,
       });
@@ -204,8 +204,8 @@ describe.each(backends())('the shipping service on %s', (backend: Backend) => {
           userId: 'ada',
           address: ADDRESS,
           items: [
-            { sku: 'MUG-1', quantity: '3' },
-            { sku: 'TEE-2', quantity: '1' },
+            { sku: 'MUG-1', quantity: 3n },
+            { sku: 'TEE-2', quantity: 1n },
           ],
         },
       });

@@ -60,7 +60,7 @@ describe.each(backends())('the users event feed on %s', (backend: Backend) => {
     await users.deleteCurrentUser({ password: PASSWORD }, { metadata: { authorization: `Bearer ${tokens!.accessToken}` } });
 
     const mine = await eventually(async () => {
-      const { events } = await feed.pullEvents({ afterPosition: '0', maxEvents: 1000 }, orders);
+      const { events } = await feed.pullEvents({ afterPosition: 0n, maxEvents: 1000 }, orders);
       const list = events.map((e) => e.envelope!).filter((e) => e.subject === user!.id);
       expect(list).toHaveLength(2);
       return list;

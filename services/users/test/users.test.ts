@@ -123,8 +123,8 @@ describe.each(backends())('the users service on %s', (backend: Backend) => {
     expect(login.user?.id).toBe(user!.id);
     const first = login.tokens!;
     expect(first.tokenType).toBe('Bearer');
-    expect(first.expiresIn).toEqual({ seconds: '900', nanos: 0 });
-    expect(first.refreshExpiresIn).toEqual({ seconds: String(30 * 86_400), nanos: 0 });
+    expect(first.expiresIn).toEqual({ seconds: 900n, nanos: 0 });
+    expect(first.refreshExpiresIn).toEqual({ seconds: BigInt(30 * 86_400), nanos: 0 });
 
     const me = await c.users.getCurrentUser({}, bearer(first.accessToken));
     expect(me.user).toMatchObject({ id: user!.id, email: user!.email });

@@ -10,16 +10,26 @@ import {
   FieldDescriptorProto_Type,
   fieldDescriptorProto_TypeFromJSON,
   fieldDescriptorProto_TypeToJSON,
+  fieldDescriptorProto_TypeToNumber,
 } from "../../google/protobuf/descriptor";
 import { Duration } from "../../google/protobuf/duration";
 import { FieldMask } from "../../google/protobuf/field_mask";
 import { Timestamp } from "../../google/protobuf/timestamp";
 
-export enum Ignore {
-  IGNORE_UNSPECIFIED = 0,
-  IGNORE_IF_ZERO_VALUE = 1,
-  IGNORE_ALWAYS = 3,
-  UNRECOGNIZED = -1,
+export const Ignore = {
+  IGNORE_UNSPECIFIED: "IGNORE_UNSPECIFIED",
+  IGNORE_IF_ZERO_VALUE: "IGNORE_IF_ZERO_VALUE",
+  IGNORE_ALWAYS: "IGNORE_ALWAYS",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type Ignore = typeof Ignore[keyof typeof Ignore];
+
+export namespace Ignore {
+  export type IGNORE_UNSPECIFIED = typeof Ignore.IGNORE_UNSPECIFIED;
+  export type IGNORE_IF_ZERO_VALUE = typeof Ignore.IGNORE_IF_ZERO_VALUE;
+  export type IGNORE_ALWAYS = typeof Ignore.IGNORE_ALWAYS;
+  export type UNRECOGNIZED = typeof Ignore.UNRECOGNIZED;
 }
 
 export function ignoreFromJSON(object: any): Ignore {
@@ -54,11 +64,34 @@ export function ignoreToJSON(object: Ignore): string {
   }
 }
 
-export enum KnownRegex {
-  KNOWN_REGEX_UNSPECIFIED = 0,
-  KNOWN_REGEX_HTTP_HEADER_NAME = 1,
-  KNOWN_REGEX_HTTP_HEADER_VALUE = 2,
-  UNRECOGNIZED = -1,
+export function ignoreToNumber(object: Ignore): number {
+  switch (object) {
+    case Ignore.IGNORE_UNSPECIFIED:
+      return 0;
+    case Ignore.IGNORE_IF_ZERO_VALUE:
+      return 1;
+    case Ignore.IGNORE_ALWAYS:
+      return 3;
+    case Ignore.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const KnownRegex = {
+  KNOWN_REGEX_UNSPECIFIED: "KNOWN_REGEX_UNSPECIFIED",
+  KNOWN_REGEX_HTTP_HEADER_NAME: "KNOWN_REGEX_HTTP_HEADER_NAME",
+  KNOWN_REGEX_HTTP_HEADER_VALUE: "KNOWN_REGEX_HTTP_HEADER_VALUE",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type KnownRegex = typeof KnownRegex[keyof typeof KnownRegex];
+
+export namespace KnownRegex {
+  export type KNOWN_REGEX_UNSPECIFIED = typeof KnownRegex.KNOWN_REGEX_UNSPECIFIED;
+  export type KNOWN_REGEX_HTTP_HEADER_NAME = typeof KnownRegex.KNOWN_REGEX_HTTP_HEADER_NAME;
+  export type KNOWN_REGEX_HTTP_HEADER_VALUE = typeof KnownRegex.KNOWN_REGEX_HTTP_HEADER_VALUE;
+  export type UNRECOGNIZED = typeof KnownRegex.UNRECOGNIZED;
 }
 
 export function knownRegexFromJSON(object: any): KnownRegex {
@@ -90,6 +123,20 @@ export function knownRegexToJSON(object: KnownRegex): string {
     case KnownRegex.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function knownRegexToNumber(object: KnownRegex): number {
+  switch (object) {
+    case KnownRegex.KNOWN_REGEX_UNSPECIFIED:
+      return 0;
+    case KnownRegex.KNOWN_REGEX_HTTP_HEADER_NAME:
+      return 1;
+    case KnownRegex.KNOWN_REGEX_HTTP_HEADER_VALUE:
+      return 2;
+    case KnownRegex.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -179,12 +226,12 @@ export interface Int32Rules {
 }
 
 export interface Int64Rules {
-  const?: string | undefined;
-  lessThan: { $case: "lt"; value: string } | { $case: "lte"; value: string } | undefined;
-  greaterThan: { $case: "gt"; value: string } | { $case: "gte"; value: string } | undefined;
-  in: string[];
-  notIn: string[];
-  example: string[];
+  const?: bigint | undefined;
+  lessThan: { $case: "lt"; value: bigint } | { $case: "lte"; value: bigint } | undefined;
+  greaterThan: { $case: "gt"; value: bigint } | { $case: "gte"; value: bigint } | undefined;
+  in: bigint[];
+  notIn: bigint[];
+  example: bigint[];
 }
 
 export interface UInt32Rules {
@@ -197,12 +244,12 @@ export interface UInt32Rules {
 }
 
 export interface UInt64Rules {
-  const?: string | undefined;
-  lessThan: { $case: "lt"; value: string } | { $case: "lte"; value: string } | undefined;
-  greaterThan: { $case: "gt"; value: string } | { $case: "gte"; value: string } | undefined;
-  in: string[];
-  notIn: string[];
-  example: string[];
+  const?: bigint | undefined;
+  lessThan: { $case: "lt"; value: bigint } | { $case: "lte"; value: bigint } | undefined;
+  greaterThan: { $case: "gt"; value: bigint } | { $case: "gte"; value: bigint } | undefined;
+  in: bigint[];
+  notIn: bigint[];
+  example: bigint[];
 }
 
 export interface SInt32Rules {
@@ -215,12 +262,12 @@ export interface SInt32Rules {
 }
 
 export interface SInt64Rules {
-  const?: string | undefined;
-  lessThan: { $case: "lt"; value: string } | { $case: "lte"; value: string } | undefined;
-  greaterThan: { $case: "gt"; value: string } | { $case: "gte"; value: string } | undefined;
-  in: string[];
-  notIn: string[];
-  example: string[];
+  const?: bigint | undefined;
+  lessThan: { $case: "lt"; value: bigint } | { $case: "lte"; value: bigint } | undefined;
+  greaterThan: { $case: "gt"; value: bigint } | { $case: "gte"; value: bigint } | undefined;
+  in: bigint[];
+  notIn: bigint[];
+  example: bigint[];
 }
 
 export interface Fixed32Rules {
@@ -233,12 +280,12 @@ export interface Fixed32Rules {
 }
 
 export interface Fixed64Rules {
-  const?: string | undefined;
-  lessThan: { $case: "lt"; value: string } | { $case: "lte"; value: string } | undefined;
-  greaterThan: { $case: "gt"; value: string } | { $case: "gte"; value: string } | undefined;
-  in: string[];
-  notIn: string[];
-  example: string[];
+  const?: bigint | undefined;
+  lessThan: { $case: "lt"; value: bigint } | { $case: "lte"; value: bigint } | undefined;
+  greaterThan: { $case: "gt"; value: bigint } | { $case: "gte"; value: bigint } | undefined;
+  in: bigint[];
+  notIn: bigint[];
+  example: bigint[];
 }
 
 export interface SFixed32Rules {
@@ -251,12 +298,12 @@ export interface SFixed32Rules {
 }
 
 export interface SFixed64Rules {
-  const?: string | undefined;
-  lessThan: { $case: "lt"; value: string } | { $case: "lte"; value: string } | undefined;
-  greaterThan: { $case: "gt"; value: string } | { $case: "gte"; value: string } | undefined;
-  in: string[];
-  notIn: string[];
-  example: string[];
+  const?: bigint | undefined;
+  lessThan: { $case: "lt"; value: bigint } | { $case: "lte"; value: bigint } | undefined;
+  greaterThan: { $case: "gt"; value: bigint } | { $case: "gte"; value: bigint } | undefined;
+  in: bigint[];
+  notIn: bigint[];
+  example: bigint[];
 }
 
 export interface BoolRules {
@@ -266,12 +313,12 @@ export interface BoolRules {
 
 export interface StringRules {
   const?: string | undefined;
-  len?: string | undefined;
-  minLen?: string | undefined;
-  maxLen?: string | undefined;
-  lenBytes?: string | undefined;
-  minBytes?: string | undefined;
-  maxBytes?: string | undefined;
+  len?: bigint | undefined;
+  minLen?: bigint | undefined;
+  maxLen?: bigint | undefined;
+  lenBytes?: bigint | undefined;
+  minBytes?: bigint | undefined;
+  maxBytes?: bigint | undefined;
   pattern?: string | undefined;
   prefix?: string | undefined;
   suffix?: string | undefined;
@@ -308,9 +355,9 @@ export interface StringRules {
 
 export interface BytesRules {
   const?: Buffer | undefined;
-  len?: string | undefined;
-  minLen?: string | undefined;
-  maxLen?: string | undefined;
+  len?: bigint | undefined;
+  minLen?: bigint | undefined;
+  maxLen?: bigint | undefined;
   pattern?: string | undefined;
   prefix?: Buffer | undefined;
   suffix?: Buffer | undefined;
@@ -333,15 +380,15 @@ export interface EnumRules {
 }
 
 export interface RepeatedRules {
-  minItems?: string | undefined;
-  maxItems?: string | undefined;
+  minItems?: bigint | undefined;
+  maxItems?: bigint | undefined;
   unique?: boolean | undefined;
   items?: FieldRules | undefined;
 }
 
 export interface MapRules {
-  minPairs?: string | undefined;
-  maxPairs?: string | undefined;
+  minPairs?: bigint | undefined;
+  maxPairs?: bigint | undefined;
   keys?: FieldRules | undefined;
   values?: FieldRules | undefined;
 }
@@ -406,10 +453,10 @@ export interface FieldPathElement {
   keyType?: FieldDescriptorProto_Type | undefined;
   valueType?: FieldDescriptorProto_Type | undefined;
   subscript:
-    | { $case: "index"; value: string }
+    | { $case: "index"; value: bigint }
     | { $case: "boolKey"; value: boolean }
-    | { $case: "intKey"; value: string }
-    | { $case: "uintKey"; value: string }
+    | { $case: "intKey"; value: bigint }
+    | { $case: "uintKey"; value: bigint }
     | { $case: "stringKey"; value: string }
     | undefined;
 }
@@ -773,7 +820,7 @@ export const OneofRules: MessageFns<OneofRules> = {
 };
 
 function createBaseFieldRules(): FieldRules {
-  return { celExpression: [], cel: [], required: false, ignore: 0, type: undefined };
+  return { celExpression: [], cel: [], required: false, ignore: Ignore.IGNORE_UNSPECIFIED, type: undefined };
 }
 
 export const FieldRules: MessageFns<FieldRules> = {
@@ -787,8 +834,8 @@ export const FieldRules: MessageFns<FieldRules> = {
     if (message.required !== undefined && message.required !== false) {
       writer.uint32(200).bool(message.required);
     }
-    if (message.ignore !== undefined && message.ignore !== 0) {
-      writer.uint32(216).int32(message.ignore);
+    if (message.ignore !== undefined && message.ignore !== Ignore.IGNORE_UNSPECIFIED) {
+      writer.uint32(216).int32(ignoreToNumber(message.ignore));
     }
     switch (message.type?.$case) {
       case "float":
@@ -903,7 +950,7 @@ export const FieldRules: MessageFns<FieldRules> = {
               break;
             }
 
-            message.ignore = reader.int32() as any;
+            message.ignore = ignoreFromJSON(reader.int32());
             continue;
           }
           case 1: {
@@ -1103,7 +1150,7 @@ export const FieldRules: MessageFns<FieldRules> = {
         : [],
       cel: globalThis.Array.isArray(object?.cel) ? object.cel.map((e: any) => Rule.fromJSON(e)) : [],
       required: isSet(object.required) ? globalThis.Boolean(object.required) : false,
-      ignore: isSet(object.ignore) ? ignoreFromJSON(object.ignore) : 0,
+      ignore: isSet(object.ignore) ? ignoreFromJSON(object.ignore) : Ignore.IGNORE_UNSPECIFIED,
       type: isSet(object.float)
         ? { $case: "float", value: FloatRules.fromJSON(object.float) }
         : isSet(object.double)
@@ -1165,7 +1212,7 @@ export const FieldRules: MessageFns<FieldRules> = {
     if (message.required !== undefined && message.required !== false) {
       obj.required = message.required;
     }
-    if (message.ignore !== undefined && message.ignore !== 0) {
+    if (message.ignore !== undefined && message.ignore !== Ignore.IGNORE_UNSPECIFIED) {
       obj.ignore = ignoreToJSON(message.ignore);
     }
     if (message.type?.$case === "float") {
@@ -1224,7 +1271,7 @@ export const FieldRules: MessageFns<FieldRules> = {
     message.celExpression = object.celExpression?.map((e) => e) || [];
     message.cel = object.cel?.map((e) => Rule.fromPartial(e)) || [];
     message.required = object.required ?? false;
-    message.ignore = object.ignore ?? 0;
+    message.ignore = object.ignore ?? Ignore.IGNORE_UNSPECIFIED;
     switch (object.type?.$case) {
       case "float": {
         if (object.type?.value !== undefined && object.type?.value !== null) {
@@ -2210,37 +2257,61 @@ export const Int32Rules: MessageFns<Int32Rules> = {
 };
 
 function createBaseInt64Rules(): Int64Rules {
-  return { const: "0", lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
+  return { const: 0n, lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
 }
 
 export const Int64Rules: MessageFns<Int64Rules> = {
   encode(message: Int64Rules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.const !== undefined && message.const !== "0") {
+    if (message.const !== undefined && message.const !== 0n) {
+      if (BigInt.asIntN(64, message.const) !== message.const) {
+        throw new globalThis.Error("value provided for field message.const of type int64 too large");
+      }
       writer.uint32(8).int64(message.const);
     }
     switch (message.lessThan?.$case) {
       case "lt":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type int64 too large");
+        }
         writer.uint32(16).int64(message.lessThan.value);
         break;
       case "lte":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type int64 too large");
+        }
         writer.uint32(24).int64(message.lessThan.value);
         break;
     }
     switch (message.greaterThan?.$case) {
       case "gt":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type int64 too large");
+        }
         writer.uint32(32).int64(message.greaterThan.value);
         break;
       case "gte":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type int64 too large");
+        }
         writer.uint32(40).int64(message.greaterThan.value);
         break;
     }
     for (const v of message.in) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type int64 too large");
+      }
       writer.uint32(48).int64(v!);
     }
     for (const v of message.notIn) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type int64 too large");
+      }
       writer.uint32(56).int64(v!);
     }
     for (const v of message.example) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type int64 too large");
+      }
       writer.uint32(72).int64(v!);
     }
     return writer;
@@ -2264,7 +2335,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
               break;
             }
 
-            message.const = reader.int64().toString();
+            message.const = reader.int64() as bigint;
             continue;
           }
           case 2: {
@@ -2272,7 +2343,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lt", value: reader.int64().toString() };
+            message.lessThan = { $case: "lt", value: reader.int64() as bigint };
             continue;
           }
           case 3: {
@@ -2280,7 +2351,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lte", value: reader.int64().toString() };
+            message.lessThan = { $case: "lte", value: reader.int64() as bigint };
             continue;
           }
           case 4: {
@@ -2288,7 +2359,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gt", value: reader.int64().toString() };
+            message.greaterThan = { $case: "gt", value: reader.int64() as bigint };
             continue;
           }
           case 5: {
@@ -2296,12 +2367,12 @@ export const Int64Rules: MessageFns<Int64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gte", value: reader.int64().toString() };
+            message.greaterThan = { $case: "gte", value: reader.int64() as bigint };
             continue;
           }
           case 6: {
             if (tag === 48) {
-              message.in.push(reader.int64().toString());
+              message.in.push(reader.int64() as bigint);
 
               continue;
             }
@@ -2309,7 +2380,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
             if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.in.push(reader.int64().toString());
+                message.in.push(reader.int64() as bigint);
               }
 
               continue;
@@ -2319,7 +2390,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
           }
           case 7: {
             if (tag === 56) {
-              message.notIn.push(reader.int64().toString());
+              message.notIn.push(reader.int64() as bigint);
 
               continue;
             }
@@ -2327,7 +2398,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.notIn.push(reader.int64().toString());
+                message.notIn.push(reader.int64() as bigint);
               }
 
               continue;
@@ -2337,7 +2408,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
           }
           case 9: {
             if (tag === 72) {
-              message.example.push(reader.int64().toString());
+              message.example.push(reader.int64() as bigint);
 
               continue;
             }
@@ -2345,7 +2416,7 @@ export const Int64Rules: MessageFns<Int64Rules> = {
             if (tag === 74) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.example.push(reader.int64().toString());
+                message.example.push(reader.int64() as bigint);
               }
 
               continue;
@@ -2367,52 +2438,52 @@ export const Int64Rules: MessageFns<Int64Rules> = {
 
   fromJSON(object: any): Int64Rules {
     return {
-      const: isSet(object.const) ? globalThis.String(object.const) : "0",
+      const: isSet(object.const) ? BigInt(object.const) : 0n,
       lessThan: isSet(object.lt)
-        ? { $case: "lt", value: globalThis.String(object.lt) }
+        ? { $case: "lt", value: BigInt(object.lt) }
         : isSet(object.lte)
-        ? { $case: "lte", value: globalThis.String(object.lte) }
+        ? { $case: "lte", value: BigInt(object.lte) }
         : undefined,
       greaterThan: isSet(object.gt)
-        ? { $case: "gt", value: globalThis.String(object.gt) }
+        ? { $case: "gt", value: BigInt(object.gt) }
         : isSet(object.gte)
-        ? { $case: "gte", value: globalThis.String(object.gte) }
+        ? { $case: "gte", value: BigInt(object.gte) }
         : undefined,
-      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => globalThis.String(e)) : [],
+      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => BigInt(e)) : [],
       notIn: globalThis.Array.isArray(object?.notIn)
-        ? object.notIn.map((e: any) => globalThis.String(e))
+        ? object.notIn.map((e: any) => BigInt(e))
         : globalThis.Array.isArray(object?.not_in)
-        ? object.not_in.map((e: any) => globalThis.String(e))
+        ? object.not_in.map((e: any) => BigInt(e))
         : [],
       example: globalThis.Array.isArray(object?.example)
-        ? object.example.map((e: any) => globalThis.String(e))
+        ? object.example.map((e: any) => BigInt(e))
         : [],
     };
   },
 
   toJSON(message: Int64Rules): unknown {
     const obj: any = {};
-    if (message.const !== undefined && message.const !== "0") {
-      obj.const = message.const;
+    if (message.const !== undefined && message.const !== 0n) {
+      obj.const = message.const.toString();
     }
     if (message.lessThan?.$case === "lt") {
-      obj.lt = message.lessThan.value;
+      obj.lt = message.lessThan.value.toString();
     } else if (message.lessThan?.$case === "lte") {
-      obj.lte = message.lessThan.value;
+      obj.lte = message.lessThan.value.toString();
     }
     if (message.greaterThan?.$case === "gt") {
-      obj.gt = message.greaterThan.value;
+      obj.gt = message.greaterThan.value.toString();
     } else if (message.greaterThan?.$case === "gte") {
-      obj.gte = message.greaterThan.value;
+      obj.gte = message.greaterThan.value.toString();
     }
     if (message.in?.length) {
-      obj.in = message.in;
+      obj.in = message.in.map((e) => e.toString());
     }
     if (message.notIn?.length) {
-      obj.notIn = message.notIn;
+      obj.notIn = message.notIn.map((e) => e.toString());
     }
     if (message.example?.length) {
-      obj.example = message.example;
+      obj.example = message.example.map((e) => e.toString());
     }
     return obj;
   },
@@ -2422,17 +2493,17 @@ export const Int64Rules: MessageFns<Int64Rules> = {
   },
   fromPartial(object: DeepPartial<Int64Rules>): Int64Rules {
     const message = createBaseInt64Rules();
-    message.const = object.const ?? "0";
+    message.const = (object.const !== undefined && object.const !== null) ? BigInt(object.const) : 0n;
     switch (object.lessThan?.$case) {
       case "lt": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lt", value: object.lessThan.value };
+          message.lessThan = { $case: "lt", value: BigInt(object.lessThan.value) };
         }
         break;
       }
       case "lte": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lte", value: object.lessThan.value };
+          message.lessThan = { $case: "lte", value: BigInt(object.lessThan.value) };
         }
         break;
       }
@@ -2440,20 +2511,20 @@ export const Int64Rules: MessageFns<Int64Rules> = {
     switch (object.greaterThan?.$case) {
       case "gt": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gt", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gt", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
       case "gte": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gte", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gte", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
     }
-    message.in = object.in?.map((e) => e) || [];
-    message.notIn = object.notIn?.map((e) => e) || [];
-    message.example = object.example?.map((e) => e) || [];
+    message.in = object.in?.map((e) => BigInt(e)) || [];
+    message.notIn = object.notIn?.map((e) => BigInt(e)) || [];
+    message.example = object.example?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -2708,37 +2779,61 @@ export const UInt32Rules: MessageFns<UInt32Rules> = {
 };
 
 function createBaseUInt64Rules(): UInt64Rules {
-  return { const: "0", lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
+  return { const: 0n, lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
 }
 
 export const UInt64Rules: MessageFns<UInt64Rules> = {
   encode(message: UInt64Rules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.const !== undefined && message.const !== "0") {
+    if (message.const !== undefined && message.const !== 0n) {
+      if (BigInt.asUintN(64, message.const) !== message.const) {
+        throw new globalThis.Error("value provided for field message.const of type uint64 too large");
+      }
       writer.uint32(8).uint64(message.const);
     }
     switch (message.lessThan?.$case) {
       case "lt":
+        if (BigInt.asUintN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type uint64 too large");
+        }
         writer.uint32(16).uint64(message.lessThan.value);
         break;
       case "lte":
+        if (BigInt.asUintN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type uint64 too large");
+        }
         writer.uint32(24).uint64(message.lessThan.value);
         break;
     }
     switch (message.greaterThan?.$case) {
       case "gt":
+        if (BigInt.asUintN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type uint64 too large");
+        }
         writer.uint32(32).uint64(message.greaterThan.value);
         break;
       case "gte":
+        if (BigInt.asUintN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type uint64 too large");
+        }
         writer.uint32(40).uint64(message.greaterThan.value);
         break;
     }
     for (const v of message.in) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type uint64 too large");
+      }
       writer.uint32(48).uint64(v!);
     }
     for (const v of message.notIn) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type uint64 too large");
+      }
       writer.uint32(56).uint64(v!);
     }
     for (const v of message.example) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type uint64 too large");
+      }
       writer.uint32(64).uint64(v!);
     }
     return writer;
@@ -2762,7 +2857,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
               break;
             }
 
-            message.const = reader.uint64().toString();
+            message.const = reader.uint64() as bigint;
             continue;
           }
           case 2: {
@@ -2770,7 +2865,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lt", value: reader.uint64().toString() };
+            message.lessThan = { $case: "lt", value: reader.uint64() as bigint };
             continue;
           }
           case 3: {
@@ -2778,7 +2873,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lte", value: reader.uint64().toString() };
+            message.lessThan = { $case: "lte", value: reader.uint64() as bigint };
             continue;
           }
           case 4: {
@@ -2786,7 +2881,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gt", value: reader.uint64().toString() };
+            message.greaterThan = { $case: "gt", value: reader.uint64() as bigint };
             continue;
           }
           case 5: {
@@ -2794,12 +2889,12 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gte", value: reader.uint64().toString() };
+            message.greaterThan = { $case: "gte", value: reader.uint64() as bigint };
             continue;
           }
           case 6: {
             if (tag === 48) {
-              message.in.push(reader.uint64().toString());
+              message.in.push(reader.uint64() as bigint);
 
               continue;
             }
@@ -2807,7 +2902,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
             if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.in.push(reader.uint64().toString());
+                message.in.push(reader.uint64() as bigint);
               }
 
               continue;
@@ -2817,7 +2912,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
           }
           case 7: {
             if (tag === 56) {
-              message.notIn.push(reader.uint64().toString());
+              message.notIn.push(reader.uint64() as bigint);
 
               continue;
             }
@@ -2825,7 +2920,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.notIn.push(reader.uint64().toString());
+                message.notIn.push(reader.uint64() as bigint);
               }
 
               continue;
@@ -2835,7 +2930,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
           }
           case 8: {
             if (tag === 64) {
-              message.example.push(reader.uint64().toString());
+              message.example.push(reader.uint64() as bigint);
 
               continue;
             }
@@ -2843,7 +2938,7 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
             if (tag === 66) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.example.push(reader.uint64().toString());
+                message.example.push(reader.uint64() as bigint);
               }
 
               continue;
@@ -2865,52 +2960,52 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
 
   fromJSON(object: any): UInt64Rules {
     return {
-      const: isSet(object.const) ? globalThis.String(object.const) : "0",
+      const: isSet(object.const) ? BigInt(object.const) : 0n,
       lessThan: isSet(object.lt)
-        ? { $case: "lt", value: globalThis.String(object.lt) }
+        ? { $case: "lt", value: BigInt(object.lt) }
         : isSet(object.lte)
-        ? { $case: "lte", value: globalThis.String(object.lte) }
+        ? { $case: "lte", value: BigInt(object.lte) }
         : undefined,
       greaterThan: isSet(object.gt)
-        ? { $case: "gt", value: globalThis.String(object.gt) }
+        ? { $case: "gt", value: BigInt(object.gt) }
         : isSet(object.gte)
-        ? { $case: "gte", value: globalThis.String(object.gte) }
+        ? { $case: "gte", value: BigInt(object.gte) }
         : undefined,
-      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => globalThis.String(e)) : [],
+      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => BigInt(e)) : [],
       notIn: globalThis.Array.isArray(object?.notIn)
-        ? object.notIn.map((e: any) => globalThis.String(e))
+        ? object.notIn.map((e: any) => BigInt(e))
         : globalThis.Array.isArray(object?.not_in)
-        ? object.not_in.map((e: any) => globalThis.String(e))
+        ? object.not_in.map((e: any) => BigInt(e))
         : [],
       example: globalThis.Array.isArray(object?.example)
-        ? object.example.map((e: any) => globalThis.String(e))
+        ? object.example.map((e: any) => BigInt(e))
         : [],
     };
   },
 
   toJSON(message: UInt64Rules): unknown {
     const obj: any = {};
-    if (message.const !== undefined && message.const !== "0") {
-      obj.const = message.const;
+    if (message.const !== undefined && message.const !== 0n) {
+      obj.const = message.const.toString();
     }
     if (message.lessThan?.$case === "lt") {
-      obj.lt = message.lessThan.value;
+      obj.lt = message.lessThan.value.toString();
     } else if (message.lessThan?.$case === "lte") {
-      obj.lte = message.lessThan.value;
+      obj.lte = message.lessThan.value.toString();
     }
     if (message.greaterThan?.$case === "gt") {
-      obj.gt = message.greaterThan.value;
+      obj.gt = message.greaterThan.value.toString();
     } else if (message.greaterThan?.$case === "gte") {
-      obj.gte = message.greaterThan.value;
+      obj.gte = message.greaterThan.value.toString();
     }
     if (message.in?.length) {
-      obj.in = message.in;
+      obj.in = message.in.map((e) => e.toString());
     }
     if (message.notIn?.length) {
-      obj.notIn = message.notIn;
+      obj.notIn = message.notIn.map((e) => e.toString());
     }
     if (message.example?.length) {
-      obj.example = message.example;
+      obj.example = message.example.map((e) => e.toString());
     }
     return obj;
   },
@@ -2920,17 +3015,17 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
   },
   fromPartial(object: DeepPartial<UInt64Rules>): UInt64Rules {
     const message = createBaseUInt64Rules();
-    message.const = object.const ?? "0";
+    message.const = (object.const !== undefined && object.const !== null) ? BigInt(object.const) : 0n;
     switch (object.lessThan?.$case) {
       case "lt": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lt", value: object.lessThan.value };
+          message.lessThan = { $case: "lt", value: BigInt(object.lessThan.value) };
         }
         break;
       }
       case "lte": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lte", value: object.lessThan.value };
+          message.lessThan = { $case: "lte", value: BigInt(object.lessThan.value) };
         }
         break;
       }
@@ -2938,20 +3033,20 @@ export const UInt64Rules: MessageFns<UInt64Rules> = {
     switch (object.greaterThan?.$case) {
       case "gt": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gt", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gt", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
       case "gte": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gte", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gte", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
     }
-    message.in = object.in?.map((e) => e) || [];
-    message.notIn = object.notIn?.map((e) => e) || [];
-    message.example = object.example?.map((e) => e) || [];
+    message.in = object.in?.map((e) => BigInt(e)) || [];
+    message.notIn = object.notIn?.map((e) => BigInt(e)) || [];
+    message.example = object.example?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -3206,37 +3301,61 @@ export const SInt32Rules: MessageFns<SInt32Rules> = {
 };
 
 function createBaseSInt64Rules(): SInt64Rules {
-  return { const: "0", lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
+  return { const: 0n, lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
 }
 
 export const SInt64Rules: MessageFns<SInt64Rules> = {
   encode(message: SInt64Rules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.const !== undefined && message.const !== "0") {
+    if (message.const !== undefined && message.const !== 0n) {
+      if (BigInt.asIntN(64, message.const) !== message.const) {
+        throw new globalThis.Error("value provided for field message.const of type sint64 too large");
+      }
       writer.uint32(8).sint64(message.const);
     }
     switch (message.lessThan?.$case) {
       case "lt":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type sint64 too large");
+        }
         writer.uint32(16).sint64(message.lessThan.value);
         break;
       case "lte":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type sint64 too large");
+        }
         writer.uint32(24).sint64(message.lessThan.value);
         break;
     }
     switch (message.greaterThan?.$case) {
       case "gt":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type sint64 too large");
+        }
         writer.uint32(32).sint64(message.greaterThan.value);
         break;
       case "gte":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type sint64 too large");
+        }
         writer.uint32(40).sint64(message.greaterThan.value);
         break;
     }
     for (const v of message.in) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sint64 too large");
+      }
       writer.uint32(48).sint64(v!);
     }
     for (const v of message.notIn) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sint64 too large");
+      }
       writer.uint32(56).sint64(v!);
     }
     for (const v of message.example) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sint64 too large");
+      }
       writer.uint32(64).sint64(v!);
     }
     return writer;
@@ -3260,7 +3379,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
               break;
             }
 
-            message.const = reader.sint64().toString();
+            message.const = reader.sint64() as bigint;
             continue;
           }
           case 2: {
@@ -3268,7 +3387,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lt", value: reader.sint64().toString() };
+            message.lessThan = { $case: "lt", value: reader.sint64() as bigint };
             continue;
           }
           case 3: {
@@ -3276,7 +3395,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lte", value: reader.sint64().toString() };
+            message.lessThan = { $case: "lte", value: reader.sint64() as bigint };
             continue;
           }
           case 4: {
@@ -3284,7 +3403,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gt", value: reader.sint64().toString() };
+            message.greaterThan = { $case: "gt", value: reader.sint64() as bigint };
             continue;
           }
           case 5: {
@@ -3292,12 +3411,12 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gte", value: reader.sint64().toString() };
+            message.greaterThan = { $case: "gte", value: reader.sint64() as bigint };
             continue;
           }
           case 6: {
             if (tag === 48) {
-              message.in.push(reader.sint64().toString());
+              message.in.push(reader.sint64() as bigint);
 
               continue;
             }
@@ -3305,7 +3424,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
             if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.in.push(reader.sint64().toString());
+                message.in.push(reader.sint64() as bigint);
               }
 
               continue;
@@ -3315,7 +3434,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
           }
           case 7: {
             if (tag === 56) {
-              message.notIn.push(reader.sint64().toString());
+              message.notIn.push(reader.sint64() as bigint);
 
               continue;
             }
@@ -3323,7 +3442,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.notIn.push(reader.sint64().toString());
+                message.notIn.push(reader.sint64() as bigint);
               }
 
               continue;
@@ -3333,7 +3452,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
           }
           case 8: {
             if (tag === 64) {
-              message.example.push(reader.sint64().toString());
+              message.example.push(reader.sint64() as bigint);
 
               continue;
             }
@@ -3341,7 +3460,7 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
             if (tag === 66) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.example.push(reader.sint64().toString());
+                message.example.push(reader.sint64() as bigint);
               }
 
               continue;
@@ -3363,52 +3482,52 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
 
   fromJSON(object: any): SInt64Rules {
     return {
-      const: isSet(object.const) ? globalThis.String(object.const) : "0",
+      const: isSet(object.const) ? BigInt(object.const) : 0n,
       lessThan: isSet(object.lt)
-        ? { $case: "lt", value: globalThis.String(object.lt) }
+        ? { $case: "lt", value: BigInt(object.lt) }
         : isSet(object.lte)
-        ? { $case: "lte", value: globalThis.String(object.lte) }
+        ? { $case: "lte", value: BigInt(object.lte) }
         : undefined,
       greaterThan: isSet(object.gt)
-        ? { $case: "gt", value: globalThis.String(object.gt) }
+        ? { $case: "gt", value: BigInt(object.gt) }
         : isSet(object.gte)
-        ? { $case: "gte", value: globalThis.String(object.gte) }
+        ? { $case: "gte", value: BigInt(object.gte) }
         : undefined,
-      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => globalThis.String(e)) : [],
+      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => BigInt(e)) : [],
       notIn: globalThis.Array.isArray(object?.notIn)
-        ? object.notIn.map((e: any) => globalThis.String(e))
+        ? object.notIn.map((e: any) => BigInt(e))
         : globalThis.Array.isArray(object?.not_in)
-        ? object.not_in.map((e: any) => globalThis.String(e))
+        ? object.not_in.map((e: any) => BigInt(e))
         : [],
       example: globalThis.Array.isArray(object?.example)
-        ? object.example.map((e: any) => globalThis.String(e))
+        ? object.example.map((e: any) => BigInt(e))
         : [],
     };
   },
 
   toJSON(message: SInt64Rules): unknown {
     const obj: any = {};
-    if (message.const !== undefined && message.const !== "0") {
-      obj.const = message.const;
+    if (message.const !== undefined && message.const !== 0n) {
+      obj.const = message.const.toString();
     }
     if (message.lessThan?.$case === "lt") {
-      obj.lt = message.lessThan.value;
+      obj.lt = message.lessThan.value.toString();
     } else if (message.lessThan?.$case === "lte") {
-      obj.lte = message.lessThan.value;
+      obj.lte = message.lessThan.value.toString();
     }
     if (message.greaterThan?.$case === "gt") {
-      obj.gt = message.greaterThan.value;
+      obj.gt = message.greaterThan.value.toString();
     } else if (message.greaterThan?.$case === "gte") {
-      obj.gte = message.greaterThan.value;
+      obj.gte = message.greaterThan.value.toString();
     }
     if (message.in?.length) {
-      obj.in = message.in;
+      obj.in = message.in.map((e) => e.toString());
     }
     if (message.notIn?.length) {
-      obj.notIn = message.notIn;
+      obj.notIn = message.notIn.map((e) => e.toString());
     }
     if (message.example?.length) {
-      obj.example = message.example;
+      obj.example = message.example.map((e) => e.toString());
     }
     return obj;
   },
@@ -3418,17 +3537,17 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
   },
   fromPartial(object: DeepPartial<SInt64Rules>): SInt64Rules {
     const message = createBaseSInt64Rules();
-    message.const = object.const ?? "0";
+    message.const = (object.const !== undefined && object.const !== null) ? BigInt(object.const) : 0n;
     switch (object.lessThan?.$case) {
       case "lt": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lt", value: object.lessThan.value };
+          message.lessThan = { $case: "lt", value: BigInt(object.lessThan.value) };
         }
         break;
       }
       case "lte": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lte", value: object.lessThan.value };
+          message.lessThan = { $case: "lte", value: BigInt(object.lessThan.value) };
         }
         break;
       }
@@ -3436,20 +3555,20 @@ export const SInt64Rules: MessageFns<SInt64Rules> = {
     switch (object.greaterThan?.$case) {
       case "gt": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gt", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gt", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
       case "gte": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gte", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gte", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
     }
-    message.in = object.in?.map((e) => e) || [];
-    message.notIn = object.notIn?.map((e) => e) || [];
-    message.example = object.example?.map((e) => e) || [];
+    message.in = object.in?.map((e) => BigInt(e)) || [];
+    message.notIn = object.notIn?.map((e) => BigInt(e)) || [];
+    message.example = object.example?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -3704,37 +3823,61 @@ export const Fixed32Rules: MessageFns<Fixed32Rules> = {
 };
 
 function createBaseFixed64Rules(): Fixed64Rules {
-  return { const: "0", lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
+  return { const: 0n, lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
 }
 
 export const Fixed64Rules: MessageFns<Fixed64Rules> = {
   encode(message: Fixed64Rules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.const !== undefined && message.const !== "0") {
+    if (message.const !== undefined && message.const !== 0n) {
+      if (BigInt.asUintN(64, message.const) !== message.const) {
+        throw new globalThis.Error("value provided for field message.const of type fixed64 too large");
+      }
       writer.uint32(9).fixed64(message.const);
     }
     switch (message.lessThan?.$case) {
       case "lt":
+        if (BigInt.asUintN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type fixed64 too large");
+        }
         writer.uint32(17).fixed64(message.lessThan.value);
         break;
       case "lte":
+        if (BigInt.asUintN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type fixed64 too large");
+        }
         writer.uint32(25).fixed64(message.lessThan.value);
         break;
     }
     switch (message.greaterThan?.$case) {
       case "gt":
+        if (BigInt.asUintN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type fixed64 too large");
+        }
         writer.uint32(33).fixed64(message.greaterThan.value);
         break;
       case "gte":
+        if (BigInt.asUintN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type fixed64 too large");
+        }
         writer.uint32(41).fixed64(message.greaterThan.value);
         break;
     }
     for (const v of message.in) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type fixed64 too large");
+      }
       writer.uint32(49).fixed64(v!);
     }
     for (const v of message.notIn) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type fixed64 too large");
+      }
       writer.uint32(57).fixed64(v!);
     }
     for (const v of message.example) {
+      if (BigInt.asUintN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type fixed64 too large");
+      }
       writer.uint32(65).fixed64(v!);
     }
     return writer;
@@ -3758,7 +3901,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
               break;
             }
 
-            message.const = reader.fixed64().toString();
+            message.const = reader.fixed64() as bigint;
             continue;
           }
           case 2: {
@@ -3766,7 +3909,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lt", value: reader.fixed64().toString() };
+            message.lessThan = { $case: "lt", value: reader.fixed64() as bigint };
             continue;
           }
           case 3: {
@@ -3774,7 +3917,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lte", value: reader.fixed64().toString() };
+            message.lessThan = { $case: "lte", value: reader.fixed64() as bigint };
             continue;
           }
           case 4: {
@@ -3782,7 +3925,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gt", value: reader.fixed64().toString() };
+            message.greaterThan = { $case: "gt", value: reader.fixed64() as bigint };
             continue;
           }
           case 5: {
@@ -3790,12 +3933,12 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gte", value: reader.fixed64().toString() };
+            message.greaterThan = { $case: "gte", value: reader.fixed64() as bigint };
             continue;
           }
           case 6: {
             if (tag === 49) {
-              message.in.push(reader.fixed64().toString());
+              message.in.push(reader.fixed64() as bigint);
 
               continue;
             }
@@ -3803,7 +3946,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
             if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.in.push(reader.fixed64().toString());
+                message.in.push(reader.fixed64() as bigint);
               }
 
               continue;
@@ -3813,7 +3956,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
           }
           case 7: {
             if (tag === 57) {
-              message.notIn.push(reader.fixed64().toString());
+              message.notIn.push(reader.fixed64() as bigint);
 
               continue;
             }
@@ -3821,7 +3964,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.notIn.push(reader.fixed64().toString());
+                message.notIn.push(reader.fixed64() as bigint);
               }
 
               continue;
@@ -3831,7 +3974,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
           }
           case 8: {
             if (tag === 65) {
-              message.example.push(reader.fixed64().toString());
+              message.example.push(reader.fixed64() as bigint);
 
               continue;
             }
@@ -3839,7 +3982,7 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
             if (tag === 66) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.example.push(reader.fixed64().toString());
+                message.example.push(reader.fixed64() as bigint);
               }
 
               continue;
@@ -3861,52 +4004,52 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
 
   fromJSON(object: any): Fixed64Rules {
     return {
-      const: isSet(object.const) ? globalThis.String(object.const) : "0",
+      const: isSet(object.const) ? BigInt(object.const) : 0n,
       lessThan: isSet(object.lt)
-        ? { $case: "lt", value: globalThis.String(object.lt) }
+        ? { $case: "lt", value: BigInt(object.lt) }
         : isSet(object.lte)
-        ? { $case: "lte", value: globalThis.String(object.lte) }
+        ? { $case: "lte", value: BigInt(object.lte) }
         : undefined,
       greaterThan: isSet(object.gt)
-        ? { $case: "gt", value: globalThis.String(object.gt) }
+        ? { $case: "gt", value: BigInt(object.gt) }
         : isSet(object.gte)
-        ? { $case: "gte", value: globalThis.String(object.gte) }
+        ? { $case: "gte", value: BigInt(object.gte) }
         : undefined,
-      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => globalThis.String(e)) : [],
+      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => BigInt(e)) : [],
       notIn: globalThis.Array.isArray(object?.notIn)
-        ? object.notIn.map((e: any) => globalThis.String(e))
+        ? object.notIn.map((e: any) => BigInt(e))
         : globalThis.Array.isArray(object?.not_in)
-        ? object.not_in.map((e: any) => globalThis.String(e))
+        ? object.not_in.map((e: any) => BigInt(e))
         : [],
       example: globalThis.Array.isArray(object?.example)
-        ? object.example.map((e: any) => globalThis.String(e))
+        ? object.example.map((e: any) => BigInt(e))
         : [],
     };
   },
 
   toJSON(message: Fixed64Rules): unknown {
     const obj: any = {};
-    if (message.const !== undefined && message.const !== "0") {
-      obj.const = message.const;
+    if (message.const !== undefined && message.const !== 0n) {
+      obj.const = message.const.toString();
     }
     if (message.lessThan?.$case === "lt") {
-      obj.lt = message.lessThan.value;
+      obj.lt = message.lessThan.value.toString();
     } else if (message.lessThan?.$case === "lte") {
-      obj.lte = message.lessThan.value;
+      obj.lte = message.lessThan.value.toString();
     }
     if (message.greaterThan?.$case === "gt") {
-      obj.gt = message.greaterThan.value;
+      obj.gt = message.greaterThan.value.toString();
     } else if (message.greaterThan?.$case === "gte") {
-      obj.gte = message.greaterThan.value;
+      obj.gte = message.greaterThan.value.toString();
     }
     if (message.in?.length) {
-      obj.in = message.in;
+      obj.in = message.in.map((e) => e.toString());
     }
     if (message.notIn?.length) {
-      obj.notIn = message.notIn;
+      obj.notIn = message.notIn.map((e) => e.toString());
     }
     if (message.example?.length) {
-      obj.example = message.example;
+      obj.example = message.example.map((e) => e.toString());
     }
     return obj;
   },
@@ -3916,17 +4059,17 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
   },
   fromPartial(object: DeepPartial<Fixed64Rules>): Fixed64Rules {
     const message = createBaseFixed64Rules();
-    message.const = object.const ?? "0";
+    message.const = (object.const !== undefined && object.const !== null) ? BigInt(object.const) : 0n;
     switch (object.lessThan?.$case) {
       case "lt": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lt", value: object.lessThan.value };
+          message.lessThan = { $case: "lt", value: BigInt(object.lessThan.value) };
         }
         break;
       }
       case "lte": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lte", value: object.lessThan.value };
+          message.lessThan = { $case: "lte", value: BigInt(object.lessThan.value) };
         }
         break;
       }
@@ -3934,20 +4077,20 @@ export const Fixed64Rules: MessageFns<Fixed64Rules> = {
     switch (object.greaterThan?.$case) {
       case "gt": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gt", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gt", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
       case "gte": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gte", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gte", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
     }
-    message.in = object.in?.map((e) => e) || [];
-    message.notIn = object.notIn?.map((e) => e) || [];
-    message.example = object.example?.map((e) => e) || [];
+    message.in = object.in?.map((e) => BigInt(e)) || [];
+    message.notIn = object.notIn?.map((e) => BigInt(e)) || [];
+    message.example = object.example?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -4202,37 +4345,61 @@ export const SFixed32Rules: MessageFns<SFixed32Rules> = {
 };
 
 function createBaseSFixed64Rules(): SFixed64Rules {
-  return { const: "0", lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
+  return { const: 0n, lessThan: undefined, greaterThan: undefined, in: [], notIn: [], example: [] };
 }
 
 export const SFixed64Rules: MessageFns<SFixed64Rules> = {
   encode(message: SFixed64Rules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.const !== undefined && message.const !== "0") {
+    if (message.const !== undefined && message.const !== 0n) {
+      if (BigInt.asIntN(64, message.const) !== message.const) {
+        throw new globalThis.Error("value provided for field message.const of type sfixed64 too large");
+      }
       writer.uint32(9).sfixed64(message.const);
     }
     switch (message.lessThan?.$case) {
       case "lt":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type sfixed64 too large");
+        }
         writer.uint32(17).sfixed64(message.lessThan.value);
         break;
       case "lte":
+        if (BigInt.asIntN(64, message.lessThan.value) !== message.lessThan.value) {
+          throw new globalThis.Error("value provided for field message.lessThan.value of type sfixed64 too large");
+        }
         writer.uint32(25).sfixed64(message.lessThan.value);
         break;
     }
     switch (message.greaterThan?.$case) {
       case "gt":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type sfixed64 too large");
+        }
         writer.uint32(33).sfixed64(message.greaterThan.value);
         break;
       case "gte":
+        if (BigInt.asIntN(64, message.greaterThan.value) !== message.greaterThan.value) {
+          throw new globalThis.Error("value provided for field message.greaterThan.value of type sfixed64 too large");
+        }
         writer.uint32(41).sfixed64(message.greaterThan.value);
         break;
     }
     for (const v of message.in) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sfixed64 too large");
+      }
       writer.uint32(49).sfixed64(v!);
     }
     for (const v of message.notIn) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sfixed64 too large");
+      }
       writer.uint32(57).sfixed64(v!);
     }
     for (const v of message.example) {
+      if (BigInt.asIntN(64, v!) !== v!) {
+        throw new globalThis.Error("value provided for field v! of type sfixed64 too large");
+      }
       writer.uint32(65).sfixed64(v!);
     }
     return writer;
@@ -4256,7 +4423,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
               break;
             }
 
-            message.const = reader.sfixed64().toString();
+            message.const = reader.sfixed64() as bigint;
             continue;
           }
           case 2: {
@@ -4264,7 +4431,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lt", value: reader.sfixed64().toString() };
+            message.lessThan = { $case: "lt", value: reader.sfixed64() as bigint };
             continue;
           }
           case 3: {
@@ -4272,7 +4439,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
               break;
             }
 
-            message.lessThan = { $case: "lte", value: reader.sfixed64().toString() };
+            message.lessThan = { $case: "lte", value: reader.sfixed64() as bigint };
             continue;
           }
           case 4: {
@@ -4280,7 +4447,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gt", value: reader.sfixed64().toString() };
+            message.greaterThan = { $case: "gt", value: reader.sfixed64() as bigint };
             continue;
           }
           case 5: {
@@ -4288,12 +4455,12 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
               break;
             }
 
-            message.greaterThan = { $case: "gte", value: reader.sfixed64().toString() };
+            message.greaterThan = { $case: "gte", value: reader.sfixed64() as bigint };
             continue;
           }
           case 6: {
             if (tag === 49) {
-              message.in.push(reader.sfixed64().toString());
+              message.in.push(reader.sfixed64() as bigint);
 
               continue;
             }
@@ -4301,7 +4468,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
             if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.in.push(reader.sfixed64().toString());
+                message.in.push(reader.sfixed64() as bigint);
               }
 
               continue;
@@ -4311,7 +4478,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
           }
           case 7: {
             if (tag === 57) {
-              message.notIn.push(reader.sfixed64().toString());
+              message.notIn.push(reader.sfixed64() as bigint);
 
               continue;
             }
@@ -4319,7 +4486,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.notIn.push(reader.sfixed64().toString());
+                message.notIn.push(reader.sfixed64() as bigint);
               }
 
               continue;
@@ -4329,7 +4496,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
           }
           case 8: {
             if (tag === 65) {
-              message.example.push(reader.sfixed64().toString());
+              message.example.push(reader.sfixed64() as bigint);
 
               continue;
             }
@@ -4337,7 +4504,7 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
             if (tag === 66) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.example.push(reader.sfixed64().toString());
+                message.example.push(reader.sfixed64() as bigint);
               }
 
               continue;
@@ -4359,52 +4526,52 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
 
   fromJSON(object: any): SFixed64Rules {
     return {
-      const: isSet(object.const) ? globalThis.String(object.const) : "0",
+      const: isSet(object.const) ? BigInt(object.const) : 0n,
       lessThan: isSet(object.lt)
-        ? { $case: "lt", value: globalThis.String(object.lt) }
+        ? { $case: "lt", value: BigInt(object.lt) }
         : isSet(object.lte)
-        ? { $case: "lte", value: globalThis.String(object.lte) }
+        ? { $case: "lte", value: BigInt(object.lte) }
         : undefined,
       greaterThan: isSet(object.gt)
-        ? { $case: "gt", value: globalThis.String(object.gt) }
+        ? { $case: "gt", value: BigInt(object.gt) }
         : isSet(object.gte)
-        ? { $case: "gte", value: globalThis.String(object.gte) }
+        ? { $case: "gte", value: BigInt(object.gte) }
         : undefined,
-      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => globalThis.String(e)) : [],
+      in: globalThis.Array.isArray(object?.in) ? object.in.map((e: any) => BigInt(e)) : [],
       notIn: globalThis.Array.isArray(object?.notIn)
-        ? object.notIn.map((e: any) => globalThis.String(e))
+        ? object.notIn.map((e: any) => BigInt(e))
         : globalThis.Array.isArray(object?.not_in)
-        ? object.not_in.map((e: any) => globalThis.String(e))
+        ? object.not_in.map((e: any) => BigInt(e))
         : [],
       example: globalThis.Array.isArray(object?.example)
-        ? object.example.map((e: any) => globalThis.String(e))
+        ? object.example.map((e: any) => BigInt(e))
         : [],
     };
   },
 
   toJSON(message: SFixed64Rules): unknown {
     const obj: any = {};
-    if (message.const !== undefined && message.const !== "0") {
-      obj.const = message.const;
+    if (message.const !== undefined && message.const !== 0n) {
+      obj.const = message.const.toString();
     }
     if (message.lessThan?.$case === "lt") {
-      obj.lt = message.lessThan.value;
+      obj.lt = message.lessThan.value.toString();
     } else if (message.lessThan?.$case === "lte") {
-      obj.lte = message.lessThan.value;
+      obj.lte = message.lessThan.value.toString();
     }
     if (message.greaterThan?.$case === "gt") {
-      obj.gt = message.greaterThan.value;
+      obj.gt = message.greaterThan.value.toString();
     } else if (message.greaterThan?.$case === "gte") {
-      obj.gte = message.greaterThan.value;
+      obj.gte = message.greaterThan.value.toString();
     }
     if (message.in?.length) {
-      obj.in = message.in;
+      obj.in = message.in.map((e) => e.toString());
     }
     if (message.notIn?.length) {
-      obj.notIn = message.notIn;
+      obj.notIn = message.notIn.map((e) => e.toString());
     }
     if (message.example?.length) {
-      obj.example = message.example;
+      obj.example = message.example.map((e) => e.toString());
     }
     return obj;
   },
@@ -4414,17 +4581,17 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
   },
   fromPartial(object: DeepPartial<SFixed64Rules>): SFixed64Rules {
     const message = createBaseSFixed64Rules();
-    message.const = object.const ?? "0";
+    message.const = (object.const !== undefined && object.const !== null) ? BigInt(object.const) : 0n;
     switch (object.lessThan?.$case) {
       case "lt": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lt", value: object.lessThan.value };
+          message.lessThan = { $case: "lt", value: BigInt(object.lessThan.value) };
         }
         break;
       }
       case "lte": {
         if (object.lessThan?.value !== undefined && object.lessThan?.value !== null) {
-          message.lessThan = { $case: "lte", value: object.lessThan.value };
+          message.lessThan = { $case: "lte", value: BigInt(object.lessThan.value) };
         }
         break;
       }
@@ -4432,20 +4599,20 @@ export const SFixed64Rules: MessageFns<SFixed64Rules> = {
     switch (object.greaterThan?.$case) {
       case "gt": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gt", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gt", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
       case "gte": {
         if (object.greaterThan?.value !== undefined && object.greaterThan?.value !== null) {
-          message.greaterThan = { $case: "gte", value: object.greaterThan.value };
+          message.greaterThan = { $case: "gte", value: BigInt(object.greaterThan.value) };
         }
         break;
       }
     }
-    message.in = object.in?.map((e) => e) || [];
-    message.notIn = object.notIn?.map((e) => e) || [];
-    message.example = object.example?.map((e) => e) || [];
+    message.in = object.in?.map((e) => BigInt(e)) || [];
+    message.notIn = object.notIn?.map((e) => BigInt(e)) || [];
+    message.example = object.example?.map((e) => BigInt(e)) || [];
     return message;
   },
 };
@@ -4548,12 +4715,12 @@ export const BoolRules: MessageFns<BoolRules> = {
 function createBaseStringRules(): StringRules {
   return {
     const: "",
-    len: "0",
-    minLen: "0",
-    maxLen: "0",
-    lenBytes: "0",
-    minBytes: "0",
-    maxBytes: "0",
+    len: 0n,
+    minLen: 0n,
+    maxLen: 0n,
+    lenBytes: 0n,
+    minBytes: 0n,
+    maxBytes: 0n,
     pattern: "",
     prefix: "",
     suffix: "",
@@ -4572,22 +4739,40 @@ export const StringRules: MessageFns<StringRules> = {
     if (message.const !== undefined && message.const !== "") {
       writer.uint32(10).string(message.const);
     }
-    if (message.len !== undefined && message.len !== "0") {
+    if (message.len !== undefined && message.len !== 0n) {
+      if (BigInt.asUintN(64, message.len) !== message.len) {
+        throw new globalThis.Error("value provided for field message.len of type uint64 too large");
+      }
       writer.uint32(152).uint64(message.len);
     }
-    if (message.minLen !== undefined && message.minLen !== "0") {
+    if (message.minLen !== undefined && message.minLen !== 0n) {
+      if (BigInt.asUintN(64, message.minLen) !== message.minLen) {
+        throw new globalThis.Error("value provided for field message.minLen of type uint64 too large");
+      }
       writer.uint32(16).uint64(message.minLen);
     }
-    if (message.maxLen !== undefined && message.maxLen !== "0") {
+    if (message.maxLen !== undefined && message.maxLen !== 0n) {
+      if (BigInt.asUintN(64, message.maxLen) !== message.maxLen) {
+        throw new globalThis.Error("value provided for field message.maxLen of type uint64 too large");
+      }
       writer.uint32(24).uint64(message.maxLen);
     }
-    if (message.lenBytes !== undefined && message.lenBytes !== "0") {
+    if (message.lenBytes !== undefined && message.lenBytes !== 0n) {
+      if (BigInt.asUintN(64, message.lenBytes) !== message.lenBytes) {
+        throw new globalThis.Error("value provided for field message.lenBytes of type uint64 too large");
+      }
       writer.uint32(160).uint64(message.lenBytes);
     }
-    if (message.minBytes !== undefined && message.minBytes !== "0") {
+    if (message.minBytes !== undefined && message.minBytes !== 0n) {
+      if (BigInt.asUintN(64, message.minBytes) !== message.minBytes) {
+        throw new globalThis.Error("value provided for field message.minBytes of type uint64 too large");
+      }
       writer.uint32(32).uint64(message.minBytes);
     }
-    if (message.maxBytes !== undefined && message.maxBytes !== "0") {
+    if (message.maxBytes !== undefined && message.maxBytes !== 0n) {
+      if (BigInt.asUintN(64, message.maxBytes) !== message.maxBytes) {
+        throw new globalThis.Error("value provided for field message.maxBytes of type uint64 too large");
+      }
       writer.uint32(40).uint64(message.maxBytes);
     }
     if (message.pattern !== undefined && message.pattern !== "") {
@@ -4673,7 +4858,7 @@ export const StringRules: MessageFns<StringRules> = {
         writer.uint32(304).bool(message.wellKnown.value);
         break;
       case "wellKnownRegex":
-        writer.uint32(192).int32(message.wellKnown.value);
+        writer.uint32(192).int32(knownRegexToNumber(message.wellKnown.value));
         break;
     }
     if (message.strict !== undefined && message.strict !== false) {
@@ -4711,7 +4896,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.len = reader.uint64().toString();
+            message.len = reader.uint64() as bigint;
             continue;
           }
           case 2: {
@@ -4719,7 +4904,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.minLen = reader.uint64().toString();
+            message.minLen = reader.uint64() as bigint;
             continue;
           }
           case 3: {
@@ -4727,7 +4912,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.maxLen = reader.uint64().toString();
+            message.maxLen = reader.uint64() as bigint;
             continue;
           }
           case 20: {
@@ -4735,7 +4920,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.lenBytes = reader.uint64().toString();
+            message.lenBytes = reader.uint64() as bigint;
             continue;
           }
           case 4: {
@@ -4743,7 +4928,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.minBytes = reader.uint64().toString();
+            message.minBytes = reader.uint64() as bigint;
             continue;
           }
           case 5: {
@@ -4751,7 +4936,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.maxBytes = reader.uint64().toString();
+            message.maxBytes = reader.uint64() as bigint;
             continue;
           }
           case 6: {
@@ -4975,7 +5160,7 @@ export const StringRules: MessageFns<StringRules> = {
               break;
             }
 
-            message.wellKnown = { $case: "wellKnownRegex", value: reader.int32() as any };
+            message.wellKnown = { $case: "wellKnownRegex", value: knownRegexFromJSON(reader.int32()) };
             continue;
           }
           case 25: {
@@ -5009,32 +5194,24 @@ export const StringRules: MessageFns<StringRules> = {
   fromJSON(object: any): StringRules {
     return {
       const: isSet(object.const) ? globalThis.String(object.const) : "",
-      len: isSet(object.len) ? globalThis.String(object.len) : "0",
-      minLen: isSet(object.minLen)
-        ? globalThis.String(object.minLen)
-        : isSet(object.min_len)
-        ? globalThis.String(object.min_len)
-        : "0",
-      maxLen: isSet(object.maxLen)
-        ? globalThis.String(object.maxLen)
-        : isSet(object.max_len)
-        ? globalThis.String(object.max_len)
-        : "0",
+      len: isSet(object.len) ? BigInt(object.len) : 0n,
+      minLen: isSet(object.minLen) ? BigInt(object.minLen) : isSet(object.min_len) ? BigInt(object.min_len) : 0n,
+      maxLen: isSet(object.maxLen) ? BigInt(object.maxLen) : isSet(object.max_len) ? BigInt(object.max_len) : 0n,
       lenBytes: isSet(object.lenBytes)
-        ? globalThis.String(object.lenBytes)
+        ? BigInt(object.lenBytes)
         : isSet(object.len_bytes)
-        ? globalThis.String(object.len_bytes)
-        : "0",
+        ? BigInt(object.len_bytes)
+        : 0n,
       minBytes: isSet(object.minBytes)
-        ? globalThis.String(object.minBytes)
+        ? BigInt(object.minBytes)
         : isSet(object.min_bytes)
-        ? globalThis.String(object.min_bytes)
-        : "0",
+        ? BigInt(object.min_bytes)
+        : 0n,
       maxBytes: isSet(object.maxBytes)
-        ? globalThis.String(object.maxBytes)
+        ? BigInt(object.maxBytes)
         : isSet(object.max_bytes)
-        ? globalThis.String(object.max_bytes)
-        : "0",
+        ? BigInt(object.max_bytes)
+        : 0n,
       pattern: isSet(object.pattern) ? globalThis.String(object.pattern) : "",
       prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
       suffix: isSet(object.suffix) ? globalThis.String(object.suffix) : "",
@@ -5129,23 +5306,23 @@ export const StringRules: MessageFns<StringRules> = {
     if (message.const !== undefined && message.const !== "") {
       obj.const = message.const;
     }
-    if (message.len !== undefined && message.len !== "0") {
-      obj.len = message.len;
+    if (message.len !== undefined && message.len !== 0n) {
+      obj.len = message.len.toString();
     }
-    if (message.minLen !== undefined && message.minLen !== "0") {
-      obj.minLen = message.minLen;
+    if (message.minLen !== undefined && message.minLen !== 0n) {
+      obj.minLen = message.minLen.toString();
     }
-    if (message.maxLen !== undefined && message.maxLen !== "0") {
-      obj.maxLen = message.maxLen;
+    if (message.maxLen !== undefined && message.maxLen !== 0n) {
+      obj.maxLen = message.maxLen.toString();
     }
-    if (message.lenBytes !== undefined && message.lenBytes !== "0") {
-      obj.lenBytes = message.lenBytes;
+    if (message.lenBytes !== undefined && message.lenBytes !== 0n) {
+      obj.lenBytes = message.lenBytes.toString();
     }
-    if (message.minBytes !== undefined && message.minBytes !== "0") {
-      obj.minBytes = message.minBytes;
+    if (message.minBytes !== undefined && message.minBytes !== 0n) {
+      obj.minBytes = message.minBytes.toString();
     }
-    if (message.maxBytes !== undefined && message.maxBytes !== "0") {
-      obj.maxBytes = message.maxBytes;
+    if (message.maxBytes !== undefined && message.maxBytes !== 0n) {
+      obj.maxBytes = message.maxBytes.toString();
     }
     if (message.pattern !== undefined && message.pattern !== "") {
       obj.pattern = message.pattern;
@@ -5226,12 +5403,12 @@ export const StringRules: MessageFns<StringRules> = {
   fromPartial(object: DeepPartial<StringRules>): StringRules {
     const message = createBaseStringRules();
     message.const = object.const ?? "";
-    message.len = object.len ?? "0";
-    message.minLen = object.minLen ?? "0";
-    message.maxLen = object.maxLen ?? "0";
-    message.lenBytes = object.lenBytes ?? "0";
-    message.minBytes = object.minBytes ?? "0";
-    message.maxBytes = object.maxBytes ?? "0";
+    message.len = (object.len !== undefined && object.len !== null) ? BigInt(object.len) : 0n;
+    message.minLen = (object.minLen !== undefined && object.minLen !== null) ? BigInt(object.minLen) : 0n;
+    message.maxLen = (object.maxLen !== undefined && object.maxLen !== null) ? BigInt(object.maxLen) : 0n;
+    message.lenBytes = (object.lenBytes !== undefined && object.lenBytes !== null) ? BigInt(object.lenBytes) : 0n;
+    message.minBytes = (object.minBytes !== undefined && object.minBytes !== null) ? BigInt(object.minBytes) : 0n;
+    message.maxBytes = (object.maxBytes !== undefined && object.maxBytes !== null) ? BigInt(object.maxBytes) : 0n;
     message.pattern = object.pattern ?? "";
     message.prefix = object.prefix ?? "";
     message.suffix = object.suffix ?? "";
@@ -5376,9 +5553,9 @@ export const StringRules: MessageFns<StringRules> = {
 function createBaseBytesRules(): BytesRules {
   return {
     const: Buffer.alloc(0),
-    len: "0",
-    minLen: "0",
-    maxLen: "0",
+    len: 0n,
+    minLen: 0n,
+    maxLen: 0n,
     pattern: "",
     prefix: Buffer.alloc(0),
     suffix: Buffer.alloc(0),
@@ -5395,13 +5572,22 @@ export const BytesRules: MessageFns<BytesRules> = {
     if (message.const !== undefined && message.const.length !== 0) {
       writer.uint32(10).bytes(message.const);
     }
-    if (message.len !== undefined && message.len !== "0") {
+    if (message.len !== undefined && message.len !== 0n) {
+      if (BigInt.asUintN(64, message.len) !== message.len) {
+        throw new globalThis.Error("value provided for field message.len of type uint64 too large");
+      }
       writer.uint32(104).uint64(message.len);
     }
-    if (message.minLen !== undefined && message.minLen !== "0") {
+    if (message.minLen !== undefined && message.minLen !== 0n) {
+      if (BigInt.asUintN(64, message.minLen) !== message.minLen) {
+        throw new globalThis.Error("value provided for field message.minLen of type uint64 too large");
+      }
       writer.uint32(16).uint64(message.minLen);
     }
-    if (message.maxLen !== undefined && message.maxLen !== "0") {
+    if (message.maxLen !== undefined && message.maxLen !== 0n) {
+      if (BigInt.asUintN(64, message.maxLen) !== message.maxLen) {
+        throw new globalThis.Error("value provided for field message.maxLen of type uint64 too large");
+      }
       writer.uint32(24).uint64(message.maxLen);
     }
     if (message.pattern !== undefined && message.pattern !== "") {
@@ -5468,7 +5654,7 @@ export const BytesRules: MessageFns<BytesRules> = {
               break;
             }
 
-            message.len = reader.uint64().toString();
+            message.len = reader.uint64() as bigint;
             continue;
           }
           case 2: {
@@ -5476,7 +5662,7 @@ export const BytesRules: MessageFns<BytesRules> = {
               break;
             }
 
-            message.minLen = reader.uint64().toString();
+            message.minLen = reader.uint64() as bigint;
             continue;
           }
           case 3: {
@@ -5484,7 +5670,7 @@ export const BytesRules: MessageFns<BytesRules> = {
               break;
             }
 
-            message.maxLen = reader.uint64().toString();
+            message.maxLen = reader.uint64() as bigint;
             continue;
           }
           case 4: {
@@ -5590,17 +5776,9 @@ export const BytesRules: MessageFns<BytesRules> = {
   fromJSON(object: any): BytesRules {
     return {
       const: isSet(object.const) ? Buffer.from(bytesFromBase64(object.const)) : Buffer.alloc(0),
-      len: isSet(object.len) ? globalThis.String(object.len) : "0",
-      minLen: isSet(object.minLen)
-        ? globalThis.String(object.minLen)
-        : isSet(object.min_len)
-        ? globalThis.String(object.min_len)
-        : "0",
-      maxLen: isSet(object.maxLen)
-        ? globalThis.String(object.maxLen)
-        : isSet(object.max_len)
-        ? globalThis.String(object.max_len)
-        : "0",
+      len: isSet(object.len) ? BigInt(object.len) : 0n,
+      minLen: isSet(object.minLen) ? BigInt(object.minLen) : isSet(object.min_len) ? BigInt(object.min_len) : 0n,
+      maxLen: isSet(object.maxLen) ? BigInt(object.maxLen) : isSet(object.max_len) ? BigInt(object.max_len) : 0n,
       pattern: isSet(object.pattern) ? globalThis.String(object.pattern) : "",
       prefix: isSet(object.prefix) ? Buffer.from(bytesFromBase64(object.prefix)) : Buffer.alloc(0),
       suffix: isSet(object.suffix) ? Buffer.from(bytesFromBase64(object.suffix)) : Buffer.alloc(0),
@@ -5631,14 +5809,14 @@ export const BytesRules: MessageFns<BytesRules> = {
     if (message.const !== undefined && message.const.length !== 0) {
       obj.const = base64FromBytes(message.const);
     }
-    if (message.len !== undefined && message.len !== "0") {
-      obj.len = message.len;
+    if (message.len !== undefined && message.len !== 0n) {
+      obj.len = message.len.toString();
     }
-    if (message.minLen !== undefined && message.minLen !== "0") {
-      obj.minLen = message.minLen;
+    if (message.minLen !== undefined && message.minLen !== 0n) {
+      obj.minLen = message.minLen.toString();
     }
-    if (message.maxLen !== undefined && message.maxLen !== "0") {
-      obj.maxLen = message.maxLen;
+    if (message.maxLen !== undefined && message.maxLen !== 0n) {
+      obj.maxLen = message.maxLen.toString();
     }
     if (message.pattern !== undefined && message.pattern !== "") {
       obj.pattern = message.pattern;
@@ -5679,9 +5857,9 @@ export const BytesRules: MessageFns<BytesRules> = {
   fromPartial(object: DeepPartial<BytesRules>): BytesRules {
     const message = createBaseBytesRules();
     message.const = object.const ?? Buffer.alloc(0);
-    message.len = object.len ?? "0";
-    message.minLen = object.minLen ?? "0";
-    message.maxLen = object.maxLen ?? "0";
+    message.len = (object.len !== undefined && object.len !== null) ? BigInt(object.len) : 0n;
+    message.minLen = (object.minLen !== undefined && object.minLen !== null) ? BigInt(object.minLen) : 0n;
+    message.maxLen = (object.maxLen !== undefined && object.maxLen !== null) ? BigInt(object.maxLen) : 0n;
     message.pattern = object.pattern ?? "";
     message.prefix = object.prefix ?? Buffer.alloc(0);
     message.suffix = object.suffix ?? Buffer.alloc(0);
@@ -5891,15 +6069,21 @@ export const EnumRules: MessageFns<EnumRules> = {
 };
 
 function createBaseRepeatedRules(): RepeatedRules {
-  return { minItems: "0", maxItems: "0", unique: false, items: undefined };
+  return { minItems: 0n, maxItems: 0n, unique: false, items: undefined };
 }
 
 export const RepeatedRules: MessageFns<RepeatedRules> = {
   encode(message: RepeatedRules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.minItems !== undefined && message.minItems !== "0") {
+    if (message.minItems !== undefined && message.minItems !== 0n) {
+      if (BigInt.asUintN(64, message.minItems) !== message.minItems) {
+        throw new globalThis.Error("value provided for field message.minItems of type uint64 too large");
+      }
       writer.uint32(8).uint64(message.minItems);
     }
-    if (message.maxItems !== undefined && message.maxItems !== "0") {
+    if (message.maxItems !== undefined && message.maxItems !== 0n) {
+      if (BigInt.asUintN(64, message.maxItems) !== message.maxItems) {
+        throw new globalThis.Error("value provided for field message.maxItems of type uint64 too large");
+      }
       writer.uint32(16).uint64(message.maxItems);
     }
     if (message.unique !== undefined && message.unique !== false) {
@@ -5929,7 +6113,7 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
               break;
             }
 
-            message.minItems = reader.uint64().toString();
+            message.minItems = reader.uint64() as bigint;
             continue;
           }
           case 2: {
@@ -5937,7 +6121,7 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
               break;
             }
 
-            message.maxItems = reader.uint64().toString();
+            message.maxItems = reader.uint64() as bigint;
             continue;
           }
           case 3: {
@@ -5971,15 +6155,15 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
   fromJSON(object: any): RepeatedRules {
     return {
       minItems: isSet(object.minItems)
-        ? globalThis.String(object.minItems)
+        ? BigInt(object.minItems)
         : isSet(object.min_items)
-        ? globalThis.String(object.min_items)
-        : "0",
+        ? BigInt(object.min_items)
+        : 0n,
       maxItems: isSet(object.maxItems)
-        ? globalThis.String(object.maxItems)
+        ? BigInt(object.maxItems)
         : isSet(object.max_items)
-        ? globalThis.String(object.max_items)
-        : "0",
+        ? BigInt(object.max_items)
+        : 0n,
       unique: isSet(object.unique) ? globalThis.Boolean(object.unique) : false,
       items: isSet(object.items) ? FieldRules.fromJSON(object.items) : undefined,
     };
@@ -5987,11 +6171,11 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
 
   toJSON(message: RepeatedRules): unknown {
     const obj: any = {};
-    if (message.minItems !== undefined && message.minItems !== "0") {
-      obj.minItems = message.minItems;
+    if (message.minItems !== undefined && message.minItems !== 0n) {
+      obj.minItems = message.minItems.toString();
     }
-    if (message.maxItems !== undefined && message.maxItems !== "0") {
-      obj.maxItems = message.maxItems;
+    if (message.maxItems !== undefined && message.maxItems !== 0n) {
+      obj.maxItems = message.maxItems.toString();
     }
     if (message.unique !== undefined && message.unique !== false) {
       obj.unique = message.unique;
@@ -6007,8 +6191,8 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
   },
   fromPartial(object: DeepPartial<RepeatedRules>): RepeatedRules {
     const message = createBaseRepeatedRules();
-    message.minItems = object.minItems ?? "0";
-    message.maxItems = object.maxItems ?? "0";
+    message.minItems = (object.minItems !== undefined && object.minItems !== null) ? BigInt(object.minItems) : 0n;
+    message.maxItems = (object.maxItems !== undefined && object.maxItems !== null) ? BigInt(object.maxItems) : 0n;
     message.unique = object.unique ?? false;
     message.items = (object.items !== undefined && object.items !== null)
       ? FieldRules.fromPartial(object.items)
@@ -6018,15 +6202,21 @@ export const RepeatedRules: MessageFns<RepeatedRules> = {
 };
 
 function createBaseMapRules(): MapRules {
-  return { minPairs: "0", maxPairs: "0", keys: undefined, values: undefined };
+  return { minPairs: 0n, maxPairs: 0n, keys: undefined, values: undefined };
 }
 
 export const MapRules: MessageFns<MapRules> = {
   encode(message: MapRules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.minPairs !== undefined && message.minPairs !== "0") {
+    if (message.minPairs !== undefined && message.minPairs !== 0n) {
+      if (BigInt.asUintN(64, message.minPairs) !== message.minPairs) {
+        throw new globalThis.Error("value provided for field message.minPairs of type uint64 too large");
+      }
       writer.uint32(8).uint64(message.minPairs);
     }
-    if (message.maxPairs !== undefined && message.maxPairs !== "0") {
+    if (message.maxPairs !== undefined && message.maxPairs !== 0n) {
+      if (BigInt.asUintN(64, message.maxPairs) !== message.maxPairs) {
+        throw new globalThis.Error("value provided for field message.maxPairs of type uint64 too large");
+      }
       writer.uint32(16).uint64(message.maxPairs);
     }
     if (message.keys !== undefined) {
@@ -6056,7 +6246,7 @@ export const MapRules: MessageFns<MapRules> = {
               break;
             }
 
-            message.minPairs = reader.uint64().toString();
+            message.minPairs = reader.uint64() as bigint;
             continue;
           }
           case 2: {
@@ -6064,7 +6254,7 @@ export const MapRules: MessageFns<MapRules> = {
               break;
             }
 
-            message.maxPairs = reader.uint64().toString();
+            message.maxPairs = reader.uint64() as bigint;
             continue;
           }
           case 4: {
@@ -6098,15 +6288,15 @@ export const MapRules: MessageFns<MapRules> = {
   fromJSON(object: any): MapRules {
     return {
       minPairs: isSet(object.minPairs)
-        ? globalThis.String(object.minPairs)
+        ? BigInt(object.minPairs)
         : isSet(object.min_pairs)
-        ? globalThis.String(object.min_pairs)
-        : "0",
+        ? BigInt(object.min_pairs)
+        : 0n,
       maxPairs: isSet(object.maxPairs)
-        ? globalThis.String(object.maxPairs)
+        ? BigInt(object.maxPairs)
         : isSet(object.max_pairs)
-        ? globalThis.String(object.max_pairs)
-        : "0",
+        ? BigInt(object.max_pairs)
+        : 0n,
       keys: isSet(object.keys) ? FieldRules.fromJSON(object.keys) : undefined,
       values: isSet(object.values) ? FieldRules.fromJSON(object.values) : undefined,
     };
@@ -6114,11 +6304,11 @@ export const MapRules: MessageFns<MapRules> = {
 
   toJSON(message: MapRules): unknown {
     const obj: any = {};
-    if (message.minPairs !== undefined && message.minPairs !== "0") {
-      obj.minPairs = message.minPairs;
+    if (message.minPairs !== undefined && message.minPairs !== 0n) {
+      obj.minPairs = message.minPairs.toString();
     }
-    if (message.maxPairs !== undefined && message.maxPairs !== "0") {
-      obj.maxPairs = message.maxPairs;
+    if (message.maxPairs !== undefined && message.maxPairs !== 0n) {
+      obj.maxPairs = message.maxPairs.toString();
     }
     if (message.keys !== undefined) {
       obj.keys = FieldRules.toJSON(message.keys);
@@ -6134,8 +6324,8 @@ export const MapRules: MessageFns<MapRules> = {
   },
   fromPartial(object: DeepPartial<MapRules>): MapRules {
     const message = createBaseMapRules();
-    message.minPairs = object.minPairs ?? "0";
-    message.maxPairs = object.maxPairs ?? "0";
+    message.minPairs = (object.minPairs !== undefined && object.minPairs !== null) ? BigInt(object.minPairs) : 0n;
+    message.maxPairs = (object.maxPairs !== undefined && object.maxPairs !== null) ? BigInt(object.maxPairs) : 0n;
     message.keys = (object.keys !== undefined && object.keys !== null)
       ? FieldRules.fromPartial(object.keys)
       : undefined;
@@ -7110,7 +7300,14 @@ export const FieldPath: MessageFns<FieldPath> = {
 };
 
 function createBaseFieldPathElement(): FieldPathElement {
-  return { fieldNumber: 0, fieldName: "", fieldType: 1, keyType: 1, valueType: 1, subscript: undefined };
+  return {
+    fieldNumber: 0,
+    fieldName: "",
+    fieldType: FieldDescriptorProto_Type.TYPE_DOUBLE,
+    keyType: FieldDescriptorProto_Type.TYPE_DOUBLE,
+    valueType: FieldDescriptorProto_Type.TYPE_DOUBLE,
+    subscript: undefined,
+  };
 }
 
 export const FieldPathElement: MessageFns<FieldPathElement> = {
@@ -7121,26 +7318,35 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
     if (message.fieldName !== undefined && message.fieldName !== "") {
       writer.uint32(18).string(message.fieldName);
     }
-    if (message.fieldType !== undefined && message.fieldType !== 1) {
-      writer.uint32(24).int32(message.fieldType);
+    if (message.fieldType !== undefined && message.fieldType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
+      writer.uint32(24).int32(fieldDescriptorProto_TypeToNumber(message.fieldType));
     }
-    if (message.keyType !== undefined && message.keyType !== 1) {
-      writer.uint32(32).int32(message.keyType);
+    if (message.keyType !== undefined && message.keyType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
+      writer.uint32(32).int32(fieldDescriptorProto_TypeToNumber(message.keyType));
     }
-    if (message.valueType !== undefined && message.valueType !== 1) {
-      writer.uint32(40).int32(message.valueType);
+    if (message.valueType !== undefined && message.valueType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
+      writer.uint32(40).int32(fieldDescriptorProto_TypeToNumber(message.valueType));
     }
     switch (message.subscript?.$case) {
       case "index":
+        if (BigInt.asUintN(64, message.subscript.value) !== message.subscript.value) {
+          throw new globalThis.Error("value provided for field message.subscript.value of type uint64 too large");
+        }
         writer.uint32(48).uint64(message.subscript.value);
         break;
       case "boolKey":
         writer.uint32(56).bool(message.subscript.value);
         break;
       case "intKey":
+        if (BigInt.asIntN(64, message.subscript.value) !== message.subscript.value) {
+          throw new globalThis.Error("value provided for field message.subscript.value of type int64 too large");
+        }
         writer.uint32(64).int64(message.subscript.value);
         break;
       case "uintKey":
+        if (BigInt.asUintN(64, message.subscript.value) !== message.subscript.value) {
+          throw new globalThis.Error("value provided for field message.subscript.value of type uint64 too large");
+        }
         writer.uint32(72).uint64(message.subscript.value);
         break;
       case "stringKey":
@@ -7184,7 +7390,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.fieldType = reader.int32() as any;
+            message.fieldType = fieldDescriptorProto_TypeFromJSON(reader.int32());
             continue;
           }
           case 4: {
@@ -7192,7 +7398,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.keyType = reader.int32() as any;
+            message.keyType = fieldDescriptorProto_TypeFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -7200,7 +7406,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.valueType = reader.int32() as any;
+            message.valueType = fieldDescriptorProto_TypeFromJSON(reader.int32());
             continue;
           }
           case 6: {
@@ -7208,7 +7414,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.subscript = { $case: "index", value: reader.uint64().toString() };
+            message.subscript = { $case: "index", value: reader.uint64() as bigint };
             continue;
           }
           case 7: {
@@ -7224,7 +7430,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.subscript = { $case: "intKey", value: reader.int64().toString() };
+            message.subscript = { $case: "intKey", value: reader.int64() as bigint };
             continue;
           }
           case 9: {
@@ -7232,7 +7438,7 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
               break;
             }
 
-            message.subscript = { $case: "uintKey", value: reader.uint64().toString() };
+            message.subscript = { $case: "uintKey", value: reader.uint64() as bigint };
             continue;
           }
           case 10: {
@@ -7271,31 +7477,31 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
         ? fieldDescriptorProto_TypeFromJSON(object.fieldType)
         : isSet(object.field_type)
         ? fieldDescriptorProto_TypeFromJSON(object.field_type)
-        : 1,
+        : FieldDescriptorProto_Type.TYPE_DOUBLE,
       keyType: isSet(object.keyType)
         ? fieldDescriptorProto_TypeFromJSON(object.keyType)
         : isSet(object.key_type)
         ? fieldDescriptorProto_TypeFromJSON(object.key_type)
-        : 1,
+        : FieldDescriptorProto_Type.TYPE_DOUBLE,
       valueType: isSet(object.valueType)
         ? fieldDescriptorProto_TypeFromJSON(object.valueType)
         : isSet(object.value_type)
         ? fieldDescriptorProto_TypeFromJSON(object.value_type)
-        : 1,
+        : FieldDescriptorProto_Type.TYPE_DOUBLE,
       subscript: isSet(object.index)
-        ? { $case: "index", value: globalThis.String(object.index) }
+        ? { $case: "index", value: BigInt(object.index) }
         : isSet(object.boolKey)
         ? { $case: "boolKey", value: globalThis.Boolean(object.boolKey) }
         : isSet(object.bool_key)
         ? { $case: "boolKey", value: globalThis.Boolean(object.bool_key) }
         : isSet(object.intKey)
-        ? { $case: "intKey", value: globalThis.String(object.intKey) }
+        ? { $case: "intKey", value: BigInt(object.intKey) }
         : isSet(object.int_key)
-        ? { $case: "intKey", value: globalThis.String(object.int_key) }
+        ? { $case: "intKey", value: BigInt(object.int_key) }
         : isSet(object.uintKey)
-        ? { $case: "uintKey", value: globalThis.String(object.uintKey) }
+        ? { $case: "uintKey", value: BigInt(object.uintKey) }
         : isSet(object.uint_key)
-        ? { $case: "uintKey", value: globalThis.String(object.uint_key) }
+        ? { $case: "uintKey", value: BigInt(object.uint_key) }
         : isSet(object.stringKey)
         ? { $case: "stringKey", value: globalThis.String(object.stringKey) }
         : isSet(object.string_key)
@@ -7312,23 +7518,23 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
     if (message.fieldName !== undefined && message.fieldName !== "") {
       obj.fieldName = message.fieldName;
     }
-    if (message.fieldType !== undefined && message.fieldType !== 1) {
+    if (message.fieldType !== undefined && message.fieldType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
       obj.fieldType = fieldDescriptorProto_TypeToJSON(message.fieldType);
     }
-    if (message.keyType !== undefined && message.keyType !== 1) {
+    if (message.keyType !== undefined && message.keyType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
       obj.keyType = fieldDescriptorProto_TypeToJSON(message.keyType);
     }
-    if (message.valueType !== undefined && message.valueType !== 1) {
+    if (message.valueType !== undefined && message.valueType !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
       obj.valueType = fieldDescriptorProto_TypeToJSON(message.valueType);
     }
     if (message.subscript?.$case === "index") {
-      obj.index = message.subscript.value;
+      obj.index = message.subscript.value.toString();
     } else if (message.subscript?.$case === "boolKey") {
       obj.boolKey = message.subscript.value;
     } else if (message.subscript?.$case === "intKey") {
-      obj.intKey = message.subscript.value;
+      obj.intKey = message.subscript.value.toString();
     } else if (message.subscript?.$case === "uintKey") {
-      obj.uintKey = message.subscript.value;
+      obj.uintKey = message.subscript.value.toString();
     } else if (message.subscript?.$case === "stringKey") {
       obj.stringKey = message.subscript.value;
     }
@@ -7342,13 +7548,13 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
     const message = createBaseFieldPathElement();
     message.fieldNumber = object.fieldNumber ?? 0;
     message.fieldName = object.fieldName ?? "";
-    message.fieldType = object.fieldType ?? 1;
-    message.keyType = object.keyType ?? 1;
-    message.valueType = object.valueType ?? 1;
+    message.fieldType = object.fieldType ?? FieldDescriptorProto_Type.TYPE_DOUBLE;
+    message.keyType = object.keyType ?? FieldDescriptorProto_Type.TYPE_DOUBLE;
+    message.valueType = object.valueType ?? FieldDescriptorProto_Type.TYPE_DOUBLE;
     switch (object.subscript?.$case) {
       case "index": {
         if (object.subscript?.value !== undefined && object.subscript?.value !== null) {
-          message.subscript = { $case: "index", value: object.subscript.value };
+          message.subscript = { $case: "index", value: BigInt(object.subscript.value) };
         }
         break;
       }
@@ -7360,13 +7566,13 @@ export const FieldPathElement: MessageFns<FieldPathElement> = {
       }
       case "intKey": {
         if (object.subscript?.value !== undefined && object.subscript?.value !== null) {
-          message.subscript = { $case: "intKey", value: object.subscript.value };
+          message.subscript = { $case: "intKey", value: BigInt(object.subscript.value) };
         }
         break;
       }
       case "uintKey": {
         if (object.subscript?.value !== undefined && object.subscript?.value !== null) {
-          message.subscript = { $case: "uintKey", value: object.subscript.value };
+          message.subscript = { $case: "uintKey", value: BigInt(object.subscript.value) };
         }
         break;
       }
@@ -7393,23 +7599,23 @@ function floatToJson(value: number | null | undefined): number | string | null |
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

@@ -14,54 +14,54 @@
  *
  * Note: This enum **may** receive new values in the future.
  */
-export enum FieldBehavior {
+export const FieldBehavior = {
   /** FIELD_BEHAVIOR_UNSPECIFIED - Conventional default for enums. Do not use this. */
-  FIELD_BEHAVIOR_UNSPECIFIED = 0,
+  FIELD_BEHAVIOR_UNSPECIFIED: "FIELD_BEHAVIOR_UNSPECIFIED",
   /**
    * OPTIONAL - Specifically denotes a field as optional.
    * While all fields in protocol buffers are optional, this may be specified
    * for emphasis if appropriate.
    */
-  OPTIONAL = 1,
+  OPTIONAL: "OPTIONAL",
   /**
    * REQUIRED - Denotes a field as required.
    * This indicates that the field **must** be provided as part of the request,
    * and failure to do so will cause an error (usually `INVALID_ARGUMENT`).
    */
-  REQUIRED = 2,
+  REQUIRED: "REQUIRED",
   /**
    * OUTPUT_ONLY - Denotes a field as output only.
    * This indicates that the field is provided in responses, but including the
    * field in a request does nothing (the server *must* ignore it and
    * *must not* throw an error as a result of the field's presence).
    */
-  OUTPUT_ONLY = 3,
+  OUTPUT_ONLY: "OUTPUT_ONLY",
   /**
    * INPUT_ONLY - Denotes a field as input only.
    * This indicates that the field is provided in requests, and the
    * corresponding field is not included in output.
    */
-  INPUT_ONLY = 4,
+  INPUT_ONLY: "INPUT_ONLY",
   /**
    * IMMUTABLE - Denotes a field as immutable.
    * This indicates that the field may be set once in a request to create a
    * resource, but may not be changed thereafter.
    */
-  IMMUTABLE = 5,
+  IMMUTABLE: "IMMUTABLE",
   /**
    * UNORDERED_LIST - Denotes that a (repeated) field is an unordered list.
    * This indicates that the service may provide the elements of the list
    * in any arbitrary  order, rather than the order the user originally
    * provided. Additionally, the list's order may or may not be stable.
    */
-  UNORDERED_LIST = 6,
+  UNORDERED_LIST: "UNORDERED_LIST",
   /**
    * NON_EMPTY_DEFAULT - Denotes that this field returns a non-empty default value if not set.
    * This indicates that if the user provides the empty value in a request,
    * a non-empty value will be returned. The user will not be aware of what
    * non-empty value to expect.
    */
-  NON_EMPTY_DEFAULT = 7,
+  NON_EMPTY_DEFAULT: "NON_EMPTY_DEFAULT",
   /**
    * IDENTIFIER - Denotes that the field in a resource (a message annotated with
    * google.api.resource) is used in the resource name to uniquely identify the
@@ -76,8 +76,23 @@ export enum FieldBehavior {
    * is optional and unused, while for Update methods it is required). Instead
    * of method-specific annotations, only `IDENTIFIER` is required.
    */
-  IDENTIFIER = 8,
-  UNRECOGNIZED = -1,
+  IDENTIFIER: "IDENTIFIER",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldBehavior = typeof FieldBehavior[keyof typeof FieldBehavior];
+
+export namespace FieldBehavior {
+  export type FIELD_BEHAVIOR_UNSPECIFIED = typeof FieldBehavior.FIELD_BEHAVIOR_UNSPECIFIED;
+  export type OPTIONAL = typeof FieldBehavior.OPTIONAL;
+  export type REQUIRED = typeof FieldBehavior.REQUIRED;
+  export type OUTPUT_ONLY = typeof FieldBehavior.OUTPUT_ONLY;
+  export type INPUT_ONLY = typeof FieldBehavior.INPUT_ONLY;
+  export type IMMUTABLE = typeof FieldBehavior.IMMUTABLE;
+  export type UNORDERED_LIST = typeof FieldBehavior.UNORDERED_LIST;
+  export type NON_EMPTY_DEFAULT = typeof FieldBehavior.NON_EMPTY_DEFAULT;
+  export type IDENTIFIER = typeof FieldBehavior.IDENTIFIER;
+  export type UNRECOGNIZED = typeof FieldBehavior.UNRECOGNIZED;
 }
 
 export function fieldBehaviorFromJSON(object: any): FieldBehavior {
@@ -139,5 +154,31 @@ export function fieldBehaviorToJSON(object: FieldBehavior): string {
     case FieldBehavior.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function fieldBehaviorToNumber(object: FieldBehavior): number {
+  switch (object) {
+    case FieldBehavior.FIELD_BEHAVIOR_UNSPECIFIED:
+      return 0;
+    case FieldBehavior.OPTIONAL:
+      return 1;
+    case FieldBehavior.REQUIRED:
+      return 2;
+    case FieldBehavior.OUTPUT_ONLY:
+      return 3;
+    case FieldBehavior.INPUT_ONLY:
+      return 4;
+    case FieldBehavior.IMMUTABLE:
+      return 5;
+    case FieldBehavior.UNORDERED_LIST:
+      return 6;
+    case FieldBehavior.NON_EMPTY_DEFAULT:
+      return 7;
+    case FieldBehavior.IDENTIFIER:
+      return 8;
+    case FieldBehavior.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }

@@ -8,48 +8,68 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /** The full set of known editions. */
-export enum Edition {
+export const Edition = {
   /** EDITION_UNKNOWN - A placeholder for an unknown edition value. */
-  EDITION_UNKNOWN = 0,
+  EDITION_UNKNOWN: "EDITION_UNKNOWN",
   /**
    * EDITION_LEGACY - A placeholder edition for specifying default behaviors *before* a feature
    * was first introduced.  This is effectively an "infinite past".
    */
-  EDITION_LEGACY = 900,
+  EDITION_LEGACY: "EDITION_LEGACY",
   /**
    * EDITION_PROTO2 - Legacy syntax "editions".  These pre-date editions, but behave much like
    * distinct editions.  These can't be used to specify the edition of proto
    * files, but feature definitions must supply proto2/proto3 defaults for
    * backwards compatibility.
    */
-  EDITION_PROTO2 = 998,
-  EDITION_PROTO3 = 999,
+  EDITION_PROTO2: "EDITION_PROTO2",
+  EDITION_PROTO3: "EDITION_PROTO3",
   /**
    * EDITION_2023 - Editions that have been released.  The specific values are arbitrary and
    * should not be depended on, but they will always be time-ordered for easy
    * comparison.
    */
-  EDITION_2023 = 1000,
-  EDITION_2024 = 1001,
-  EDITION_2026 = 1002,
+  EDITION_2023: "EDITION_2023",
+  EDITION_2024: "EDITION_2024",
+  EDITION_2026: "EDITION_2026",
   /** EDITION_UNSTABLE - A placeholder edition for developing and testing unscheduled features. */
-  EDITION_UNSTABLE = 9999,
+  EDITION_UNSTABLE: "EDITION_UNSTABLE",
   /**
    * EDITION_1_TEST_ONLY - Placeholder editions for testing feature resolution.  These should not be
    * used or relied on outside of tests.
    */
-  EDITION_1_TEST_ONLY = 1,
-  EDITION_2_TEST_ONLY = 2,
-  EDITION_99997_TEST_ONLY = 99997,
-  EDITION_99998_TEST_ONLY = 99998,
-  EDITION_99999_TEST_ONLY = 99999,
+  EDITION_1_TEST_ONLY: "EDITION_1_TEST_ONLY",
+  EDITION_2_TEST_ONLY: "EDITION_2_TEST_ONLY",
+  EDITION_99997_TEST_ONLY: "EDITION_99997_TEST_ONLY",
+  EDITION_99998_TEST_ONLY: "EDITION_99998_TEST_ONLY",
+  EDITION_99999_TEST_ONLY: "EDITION_99999_TEST_ONLY",
   /**
    * EDITION_MAX - Placeholder for specifying unbounded edition support.  This should only
    * ever be used by plugins that can expect to never require any changes to
    * support a new edition.
    */
-  EDITION_MAX = 2147483647,
-  UNRECOGNIZED = -1,
+  EDITION_MAX: "EDITION_MAX",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type Edition = typeof Edition[keyof typeof Edition];
+
+export namespace Edition {
+  export type EDITION_UNKNOWN = typeof Edition.EDITION_UNKNOWN;
+  export type EDITION_LEGACY = typeof Edition.EDITION_LEGACY;
+  export type EDITION_PROTO2 = typeof Edition.EDITION_PROTO2;
+  export type EDITION_PROTO3 = typeof Edition.EDITION_PROTO3;
+  export type EDITION_2023 = typeof Edition.EDITION_2023;
+  export type EDITION_2024 = typeof Edition.EDITION_2024;
+  export type EDITION_2026 = typeof Edition.EDITION_2026;
+  export type EDITION_UNSTABLE = typeof Edition.EDITION_UNSTABLE;
+  export type EDITION_1_TEST_ONLY = typeof Edition.EDITION_1_TEST_ONLY;
+  export type EDITION_2_TEST_ONLY = typeof Edition.EDITION_2_TEST_ONLY;
+  export type EDITION_99997_TEST_ONLY = typeof Edition.EDITION_99997_TEST_ONLY;
+  export type EDITION_99998_TEST_ONLY = typeof Edition.EDITION_99998_TEST_ONLY;
+  export type EDITION_99999_TEST_ONLY = typeof Edition.EDITION_99999_TEST_ONLY;
+  export type EDITION_MAX = typeof Edition.EDITION_MAX;
+  export type UNRECOGNIZED = typeof Edition.UNRECOGNIZED;
 }
 
 export function editionFromJSON(object: any): Edition {
@@ -139,6 +159,42 @@ export function editionToJSON(object: Edition): string {
   }
 }
 
+export function editionToNumber(object: Edition): number {
+  switch (object) {
+    case Edition.EDITION_UNKNOWN:
+      return 0;
+    case Edition.EDITION_LEGACY:
+      return 900;
+    case Edition.EDITION_PROTO2:
+      return 998;
+    case Edition.EDITION_PROTO3:
+      return 999;
+    case Edition.EDITION_2023:
+      return 1000;
+    case Edition.EDITION_2024:
+      return 1001;
+    case Edition.EDITION_2026:
+      return 1002;
+    case Edition.EDITION_UNSTABLE:
+      return 9999;
+    case Edition.EDITION_1_TEST_ONLY:
+      return 1;
+    case Edition.EDITION_2_TEST_ONLY:
+      return 2;
+    case Edition.EDITION_99997_TEST_ONLY:
+      return 99997;
+    case Edition.EDITION_99998_TEST_ONLY:
+      return 99998;
+    case Edition.EDITION_99999_TEST_ONLY:
+      return 99999;
+    case Edition.EDITION_MAX:
+      return 2147483647;
+    case Edition.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * Describes the 'visibility' of a symbol with respect to the proto import
  * system. Symbols can only be imported when the visibility rules do not prevent
@@ -146,11 +202,20 @@ export function editionToJSON(object: Edition): string {
  * on `message` and `enum` as they are the only types available to be referenced
  * from other files.
  */
-export enum SymbolVisibility {
-  VISIBILITY_UNSET = 0,
-  VISIBILITY_LOCAL = 1,
-  VISIBILITY_EXPORT = 2,
-  UNRECOGNIZED = -1,
+export const SymbolVisibility = {
+  VISIBILITY_UNSET: "VISIBILITY_UNSET",
+  VISIBILITY_LOCAL: "VISIBILITY_LOCAL",
+  VISIBILITY_EXPORT: "VISIBILITY_EXPORT",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type SymbolVisibility = typeof SymbolVisibility[keyof typeof SymbolVisibility];
+
+export namespace SymbolVisibility {
+  export type VISIBILITY_UNSET = typeof SymbolVisibility.VISIBILITY_UNSET;
+  export type VISIBILITY_LOCAL = typeof SymbolVisibility.VISIBILITY_LOCAL;
+  export type VISIBILITY_EXPORT = typeof SymbolVisibility.VISIBILITY_EXPORT;
+  export type UNRECOGNIZED = typeof SymbolVisibility.UNRECOGNIZED;
 }
 
 export function symbolVisibilityFromJSON(object: any): SymbolVisibility {
@@ -182,6 +247,20 @@ export function symbolVisibilityToJSON(object: SymbolVisibility): string {
     case SymbolVisibility.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function symbolVisibilityToNumber(object: SymbolVisibility): number {
+  switch (object) {
+    case SymbolVisibility.VISIBILITY_UNSET:
+      return 0;
+    case SymbolVisibility.VISIBILITY_LOCAL:
+      return 1;
+    case SymbolVisibility.VISIBILITY_EXPORT:
+      return 2;
+    case SymbolVisibility.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -321,11 +400,20 @@ export interface ExtensionRangeOptions {
 }
 
 /** The verification state of the extension range. */
-export enum ExtensionRangeOptions_VerificationState {
+export const ExtensionRangeOptions_VerificationState = {
   /** DECLARATION - All the extensions of the range must be declared. */
-  DECLARATION = 0,
-  UNVERIFIED = 1,
-  UNRECOGNIZED = -1,
+  DECLARATION: "DECLARATION",
+  UNVERIFIED: "UNVERIFIED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type ExtensionRangeOptions_VerificationState =
+  typeof ExtensionRangeOptions_VerificationState[keyof typeof ExtensionRangeOptions_VerificationState];
+
+export namespace ExtensionRangeOptions_VerificationState {
+  export type DECLARATION = typeof ExtensionRangeOptions_VerificationState.DECLARATION;
+  export type UNVERIFIED = typeof ExtensionRangeOptions_VerificationState.UNVERIFIED;
+  export type UNRECOGNIZED = typeof ExtensionRangeOptions_VerificationState.UNRECOGNIZED;
 }
 
 export function extensionRangeOptions_VerificationStateFromJSON(object: any): ExtensionRangeOptions_VerificationState {
@@ -352,6 +440,20 @@ export function extensionRangeOptions_VerificationStateToJSON(object: ExtensionR
     case ExtensionRangeOptions_VerificationState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function extensionRangeOptions_VerificationStateToNumber(
+  object: ExtensionRangeOptions_VerificationState,
+): number {
+  switch (object) {
+    case ExtensionRangeOptions_VerificationState.DECLARATION:
+      return 0;
+    case ExtensionRangeOptions_VerificationState.UNVERIFIED:
+      return 1;
+    case ExtensionRangeOptions_VerificationState.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -473,28 +575,28 @@ export interface FieldDescriptorProto {
   proto3Optional?: boolean | undefined;
 }
 
-export enum FieldDescriptorProto_Type {
+export const FieldDescriptorProto_Type = {
   /**
    * TYPE_DOUBLE - 0 is reserved for errors.
    * Order is weird for historical reasons.
    */
-  TYPE_DOUBLE = 1,
-  TYPE_FLOAT = 2,
+  TYPE_DOUBLE: "TYPE_DOUBLE",
+  TYPE_FLOAT: "TYPE_FLOAT",
   /**
    * TYPE_INT64 - Not ZigZag encoded.  Negative numbers take 10 bytes.  Use TYPE_SINT64 if
    * negative values are likely.
    */
-  TYPE_INT64 = 3,
-  TYPE_UINT64 = 4,
+  TYPE_INT64: "TYPE_INT64",
+  TYPE_UINT64: "TYPE_UINT64",
   /**
    * TYPE_INT32 - Not ZigZag encoded.  Negative numbers take 10 bytes.  Use TYPE_SINT32 if
    * negative values are likely.
    */
-  TYPE_INT32 = 5,
-  TYPE_FIXED64 = 6,
-  TYPE_FIXED32 = 7,
-  TYPE_BOOL = 8,
-  TYPE_STRING = 9,
+  TYPE_INT32: "TYPE_INT32",
+  TYPE_FIXED64: "TYPE_FIXED64",
+  TYPE_FIXED32: "TYPE_FIXED32",
+  TYPE_BOOL: "TYPE_BOOL",
+  TYPE_STRING: "TYPE_STRING",
   /**
    * TYPE_GROUP - Tag-delimited aggregate.
    * Group type is deprecated and not supported after google.protobuf. However, Proto3
@@ -502,20 +604,44 @@ export enum FieldDescriptorProto_Type {
    * treat group fields as unknown fields.  In Editions, the group wire format
    * can be enabled via the `message_encoding` feature.
    */
-  TYPE_GROUP = 10,
+  TYPE_GROUP: "TYPE_GROUP",
   /** TYPE_MESSAGE - Length-delimited aggregate. */
-  TYPE_MESSAGE = 11,
+  TYPE_MESSAGE: "TYPE_MESSAGE",
   /** TYPE_BYTES - New in version 2. */
-  TYPE_BYTES = 12,
-  TYPE_UINT32 = 13,
-  TYPE_ENUM = 14,
-  TYPE_SFIXED32 = 15,
-  TYPE_SFIXED64 = 16,
+  TYPE_BYTES: "TYPE_BYTES",
+  TYPE_UINT32: "TYPE_UINT32",
+  TYPE_ENUM: "TYPE_ENUM",
+  TYPE_SFIXED32: "TYPE_SFIXED32",
+  TYPE_SFIXED64: "TYPE_SFIXED64",
   /** TYPE_SINT32 - Uses ZigZag encoding. */
-  TYPE_SINT32 = 17,
+  TYPE_SINT32: "TYPE_SINT32",
   /** TYPE_SINT64 - Uses ZigZag encoding. */
-  TYPE_SINT64 = 18,
-  UNRECOGNIZED = -1,
+  TYPE_SINT64: "TYPE_SINT64",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldDescriptorProto_Type = typeof FieldDescriptorProto_Type[keyof typeof FieldDescriptorProto_Type];
+
+export namespace FieldDescriptorProto_Type {
+  export type TYPE_DOUBLE = typeof FieldDescriptorProto_Type.TYPE_DOUBLE;
+  export type TYPE_FLOAT = typeof FieldDescriptorProto_Type.TYPE_FLOAT;
+  export type TYPE_INT64 = typeof FieldDescriptorProto_Type.TYPE_INT64;
+  export type TYPE_UINT64 = typeof FieldDescriptorProto_Type.TYPE_UINT64;
+  export type TYPE_INT32 = typeof FieldDescriptorProto_Type.TYPE_INT32;
+  export type TYPE_FIXED64 = typeof FieldDescriptorProto_Type.TYPE_FIXED64;
+  export type TYPE_FIXED32 = typeof FieldDescriptorProto_Type.TYPE_FIXED32;
+  export type TYPE_BOOL = typeof FieldDescriptorProto_Type.TYPE_BOOL;
+  export type TYPE_STRING = typeof FieldDescriptorProto_Type.TYPE_STRING;
+  export type TYPE_GROUP = typeof FieldDescriptorProto_Type.TYPE_GROUP;
+  export type TYPE_MESSAGE = typeof FieldDescriptorProto_Type.TYPE_MESSAGE;
+  export type TYPE_BYTES = typeof FieldDescriptorProto_Type.TYPE_BYTES;
+  export type TYPE_UINT32 = typeof FieldDescriptorProto_Type.TYPE_UINT32;
+  export type TYPE_ENUM = typeof FieldDescriptorProto_Type.TYPE_ENUM;
+  export type TYPE_SFIXED32 = typeof FieldDescriptorProto_Type.TYPE_SFIXED32;
+  export type TYPE_SFIXED64 = typeof FieldDescriptorProto_Type.TYPE_SFIXED64;
+  export type TYPE_SINT32 = typeof FieldDescriptorProto_Type.TYPE_SINT32;
+  export type TYPE_SINT64 = typeof FieldDescriptorProto_Type.TYPE_SINT64;
+  export type UNRECOGNIZED = typeof FieldDescriptorProto_Type.UNRECOGNIZED;
 }
 
 export function fieldDescriptorProto_TypeFromJSON(object: any): FieldDescriptorProto_Type {
@@ -625,17 +751,70 @@ export function fieldDescriptorProto_TypeToJSON(object: FieldDescriptorProto_Typ
   }
 }
 
-export enum FieldDescriptorProto_Label {
+export function fieldDescriptorProto_TypeToNumber(object: FieldDescriptorProto_Type): number {
+  switch (object) {
+    case FieldDescriptorProto_Type.TYPE_DOUBLE:
+      return 1;
+    case FieldDescriptorProto_Type.TYPE_FLOAT:
+      return 2;
+    case FieldDescriptorProto_Type.TYPE_INT64:
+      return 3;
+    case FieldDescriptorProto_Type.TYPE_UINT64:
+      return 4;
+    case FieldDescriptorProto_Type.TYPE_INT32:
+      return 5;
+    case FieldDescriptorProto_Type.TYPE_FIXED64:
+      return 6;
+    case FieldDescriptorProto_Type.TYPE_FIXED32:
+      return 7;
+    case FieldDescriptorProto_Type.TYPE_BOOL:
+      return 8;
+    case FieldDescriptorProto_Type.TYPE_STRING:
+      return 9;
+    case FieldDescriptorProto_Type.TYPE_GROUP:
+      return 10;
+    case FieldDescriptorProto_Type.TYPE_MESSAGE:
+      return 11;
+    case FieldDescriptorProto_Type.TYPE_BYTES:
+      return 12;
+    case FieldDescriptorProto_Type.TYPE_UINT32:
+      return 13;
+    case FieldDescriptorProto_Type.TYPE_ENUM:
+      return 14;
+    case FieldDescriptorProto_Type.TYPE_SFIXED32:
+      return 15;
+    case FieldDescriptorProto_Type.TYPE_SFIXED64:
+      return 16;
+    case FieldDescriptorProto_Type.TYPE_SINT32:
+      return 17;
+    case FieldDescriptorProto_Type.TYPE_SINT64:
+      return 18;
+    case FieldDescriptorProto_Type.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FieldDescriptorProto_Label = {
   /** LABEL_OPTIONAL - 0 is reserved for errors */
-  LABEL_OPTIONAL = 1,
-  LABEL_REPEATED = 3,
+  LABEL_OPTIONAL: "LABEL_OPTIONAL",
+  LABEL_REPEATED: "LABEL_REPEATED",
   /**
    * LABEL_REQUIRED - The required label is only allowed in google.protobuf.  In proto3 and Editions
    * it's explicitly prohibited.  In Editions, the `field_presence` feature
    * can be used to get this behavior.
    */
-  LABEL_REQUIRED = 2,
-  UNRECOGNIZED = -1,
+  LABEL_REQUIRED: "LABEL_REQUIRED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldDescriptorProto_Label = typeof FieldDescriptorProto_Label[keyof typeof FieldDescriptorProto_Label];
+
+export namespace FieldDescriptorProto_Label {
+  export type LABEL_OPTIONAL = typeof FieldDescriptorProto_Label.LABEL_OPTIONAL;
+  export type LABEL_REPEATED = typeof FieldDescriptorProto_Label.LABEL_REPEATED;
+  export type LABEL_REQUIRED = typeof FieldDescriptorProto_Label.LABEL_REQUIRED;
+  export type UNRECOGNIZED = typeof FieldDescriptorProto_Label.UNRECOGNIZED;
 }
 
 export function fieldDescriptorProto_LabelFromJSON(object: any): FieldDescriptorProto_Label {
@@ -667,6 +846,20 @@ export function fieldDescriptorProto_LabelToJSON(object: FieldDescriptorProto_La
     case FieldDescriptorProto_Label.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function fieldDescriptorProto_LabelToNumber(object: FieldDescriptorProto_Label): number {
+  switch (object) {
+    case FieldDescriptorProto_Label.LABEL_OPTIONAL:
+      return 1;
+    case FieldDescriptorProto_Label.LABEL_REPEATED:
+      return 3;
+    case FieldDescriptorProto_Label.LABEL_REQUIRED:
+      return 2;
+    case FieldDescriptorProto_Label.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -917,14 +1110,23 @@ export interface FileOptions {
 }
 
 /** Generated classes can be optimized for speed or code size. */
-export enum FileOptions_OptimizeMode {
+export const FileOptions_OptimizeMode = {
   /** SPEED - Generate complete code for parsing, serialization, */
-  SPEED = 1,
+  SPEED: "SPEED",
   /** CODE_SIZE - etc. */
-  CODE_SIZE = 2,
+  CODE_SIZE: "CODE_SIZE",
   /** LITE_RUNTIME - Generate code using MessageLite and the lite runtime. */
-  LITE_RUNTIME = 3,
-  UNRECOGNIZED = -1,
+  LITE_RUNTIME: "LITE_RUNTIME",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FileOptions_OptimizeMode = typeof FileOptions_OptimizeMode[keyof typeof FileOptions_OptimizeMode];
+
+export namespace FileOptions_OptimizeMode {
+  export type SPEED = typeof FileOptions_OptimizeMode.SPEED;
+  export type CODE_SIZE = typeof FileOptions_OptimizeMode.CODE_SIZE;
+  export type LITE_RUNTIME = typeof FileOptions_OptimizeMode.LITE_RUNTIME;
+  export type UNRECOGNIZED = typeof FileOptions_OptimizeMode.UNRECOGNIZED;
 }
 
 export function fileOptions_OptimizeModeFromJSON(object: any): FileOptions_OptimizeMode {
@@ -956,6 +1158,20 @@ export function fileOptions_OptimizeModeToJSON(object: FileOptions_OptimizeMode)
     case FileOptions_OptimizeMode.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function fileOptions_OptimizeModeToNumber(object: FileOptions_OptimizeMode): number {
+  switch (object) {
+    case FileOptions_OptimizeMode.SPEED:
+      return 1;
+    case FileOptions_OptimizeMode.CODE_SIZE:
+      return 2;
+    case FileOptions_OptimizeMode.LITE_RUNTIME:
+      return 3;
+    case FileOptions_OptimizeMode.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -1172,9 +1388,9 @@ export interface FieldOptions {
   uninterpretedOption: UninterpretedOption[];
 }
 
-export enum FieldOptions_CType {
+export const FieldOptions_CType = {
   /** STRING - Default mode. */
-  STRING = 0,
+  STRING: "STRING",
   /**
    * CORD - The option [ctype=CORD] may be applied to a non-repeated field of type
    * "bytes". It indicates that in C++, the data should be stored in a Cord
@@ -1183,9 +1399,18 @@ export enum FieldOptions_CType {
    * Cord, or when parsing with aliasing enabled, as the parsed Cord may then
    * alias the original buffer.
    */
-  CORD = 1,
-  STRING_PIECE = 2,
-  UNRECOGNIZED = -1,
+  CORD: "CORD",
+  STRING_PIECE: "STRING_PIECE",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldOptions_CType = typeof FieldOptions_CType[keyof typeof FieldOptions_CType];
+
+export namespace FieldOptions_CType {
+  export type STRING = typeof FieldOptions_CType.STRING;
+  export type CORD = typeof FieldOptions_CType.CORD;
+  export type STRING_PIECE = typeof FieldOptions_CType.STRING_PIECE;
+  export type UNRECOGNIZED = typeof FieldOptions_CType.UNRECOGNIZED;
 }
 
 export function fieldOptions_CTypeFromJSON(object: any): FieldOptions_CType {
@@ -1220,14 +1445,37 @@ export function fieldOptions_CTypeToJSON(object: FieldOptions_CType): string {
   }
 }
 
-export enum FieldOptions_JSType {
+export function fieldOptions_CTypeToNumber(object: FieldOptions_CType): number {
+  switch (object) {
+    case FieldOptions_CType.STRING:
+      return 0;
+    case FieldOptions_CType.CORD:
+      return 1;
+    case FieldOptions_CType.STRING_PIECE:
+      return 2;
+    case FieldOptions_CType.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FieldOptions_JSType = {
   /** JS_NORMAL - Use the default type. */
-  JS_NORMAL = 0,
+  JS_NORMAL: "JS_NORMAL",
   /** JS_STRING - Use JavaScript strings. */
-  JS_STRING = 1,
+  JS_STRING: "JS_STRING",
   /** JS_NUMBER - Use JavaScript numbers. */
-  JS_NUMBER = 2,
-  UNRECOGNIZED = -1,
+  JS_NUMBER: "JS_NUMBER",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldOptions_JSType = typeof FieldOptions_JSType[keyof typeof FieldOptions_JSType];
+
+export namespace FieldOptions_JSType {
+  export type JS_NORMAL = typeof FieldOptions_JSType.JS_NORMAL;
+  export type JS_STRING = typeof FieldOptions_JSType.JS_STRING;
+  export type JS_NUMBER = typeof FieldOptions_JSType.JS_NUMBER;
+  export type UNRECOGNIZED = typeof FieldOptions_JSType.UNRECOGNIZED;
 }
 
 export function fieldOptions_JSTypeFromJSON(object: any): FieldOptions_JSType {
@@ -1262,12 +1510,36 @@ export function fieldOptions_JSTypeToJSON(object: FieldOptions_JSType): string {
   }
 }
 
+export function fieldOptions_JSTypeToNumber(object: FieldOptions_JSType): number {
+  switch (object) {
+    case FieldOptions_JSType.JS_NORMAL:
+      return 0;
+    case FieldOptions_JSType.JS_STRING:
+      return 1;
+    case FieldOptions_JSType.JS_NUMBER:
+      return 2;
+    case FieldOptions_JSType.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /** If set to RETENTION_SOURCE, the option will be omitted from the binary. */
-export enum FieldOptions_OptionRetention {
-  RETENTION_UNKNOWN = 0,
-  RETENTION_RUNTIME = 1,
-  RETENTION_SOURCE = 2,
-  UNRECOGNIZED = -1,
+export const FieldOptions_OptionRetention = {
+  RETENTION_UNKNOWN: "RETENTION_UNKNOWN",
+  RETENTION_RUNTIME: "RETENTION_RUNTIME",
+  RETENTION_SOURCE: "RETENTION_SOURCE",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldOptions_OptionRetention =
+  typeof FieldOptions_OptionRetention[keyof typeof FieldOptions_OptionRetention];
+
+export namespace FieldOptions_OptionRetention {
+  export type RETENTION_UNKNOWN = typeof FieldOptions_OptionRetention.RETENTION_UNKNOWN;
+  export type RETENTION_RUNTIME = typeof FieldOptions_OptionRetention.RETENTION_RUNTIME;
+  export type RETENTION_SOURCE = typeof FieldOptions_OptionRetention.RETENTION_SOURCE;
+  export type UNRECOGNIZED = typeof FieldOptions_OptionRetention.UNRECOGNIZED;
 }
 
 export function fieldOptions_OptionRetentionFromJSON(object: any): FieldOptions_OptionRetention {
@@ -1302,23 +1574,54 @@ export function fieldOptions_OptionRetentionToJSON(object: FieldOptions_OptionRe
   }
 }
 
+export function fieldOptions_OptionRetentionToNumber(object: FieldOptions_OptionRetention): number {
+  switch (object) {
+    case FieldOptions_OptionRetention.RETENTION_UNKNOWN:
+      return 0;
+    case FieldOptions_OptionRetention.RETENTION_RUNTIME:
+      return 1;
+    case FieldOptions_OptionRetention.RETENTION_SOURCE:
+      return 2;
+    case FieldOptions_OptionRetention.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * This indicates the types of entities that the field may apply to when used
  * as an option. If it is unset, then the field may be freely used as an
  * option on any kind of entity.
  */
-export enum FieldOptions_OptionTargetType {
-  TARGET_TYPE_UNKNOWN = 0,
-  TARGET_TYPE_FILE = 1,
-  TARGET_TYPE_EXTENSION_RANGE = 2,
-  TARGET_TYPE_MESSAGE = 3,
-  TARGET_TYPE_FIELD = 4,
-  TARGET_TYPE_ONEOF = 5,
-  TARGET_TYPE_ENUM = 6,
-  TARGET_TYPE_ENUM_ENTRY = 7,
-  TARGET_TYPE_SERVICE = 8,
-  TARGET_TYPE_METHOD = 9,
-  UNRECOGNIZED = -1,
+export const FieldOptions_OptionTargetType = {
+  TARGET_TYPE_UNKNOWN: "TARGET_TYPE_UNKNOWN",
+  TARGET_TYPE_FILE: "TARGET_TYPE_FILE",
+  TARGET_TYPE_EXTENSION_RANGE: "TARGET_TYPE_EXTENSION_RANGE",
+  TARGET_TYPE_MESSAGE: "TARGET_TYPE_MESSAGE",
+  TARGET_TYPE_FIELD: "TARGET_TYPE_FIELD",
+  TARGET_TYPE_ONEOF: "TARGET_TYPE_ONEOF",
+  TARGET_TYPE_ENUM: "TARGET_TYPE_ENUM",
+  TARGET_TYPE_ENUM_ENTRY: "TARGET_TYPE_ENUM_ENTRY",
+  TARGET_TYPE_SERVICE: "TARGET_TYPE_SERVICE",
+  TARGET_TYPE_METHOD: "TARGET_TYPE_METHOD",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FieldOptions_OptionTargetType =
+  typeof FieldOptions_OptionTargetType[keyof typeof FieldOptions_OptionTargetType];
+
+export namespace FieldOptions_OptionTargetType {
+  export type TARGET_TYPE_UNKNOWN = typeof FieldOptions_OptionTargetType.TARGET_TYPE_UNKNOWN;
+  export type TARGET_TYPE_FILE = typeof FieldOptions_OptionTargetType.TARGET_TYPE_FILE;
+  export type TARGET_TYPE_EXTENSION_RANGE = typeof FieldOptions_OptionTargetType.TARGET_TYPE_EXTENSION_RANGE;
+  export type TARGET_TYPE_MESSAGE = typeof FieldOptions_OptionTargetType.TARGET_TYPE_MESSAGE;
+  export type TARGET_TYPE_FIELD = typeof FieldOptions_OptionTargetType.TARGET_TYPE_FIELD;
+  export type TARGET_TYPE_ONEOF = typeof FieldOptions_OptionTargetType.TARGET_TYPE_ONEOF;
+  export type TARGET_TYPE_ENUM = typeof FieldOptions_OptionTargetType.TARGET_TYPE_ENUM;
+  export type TARGET_TYPE_ENUM_ENTRY = typeof FieldOptions_OptionTargetType.TARGET_TYPE_ENUM_ENTRY;
+  export type TARGET_TYPE_SERVICE = typeof FieldOptions_OptionTargetType.TARGET_TYPE_SERVICE;
+  export type TARGET_TYPE_METHOD = typeof FieldOptions_OptionTargetType.TARGET_TYPE_METHOD;
+  export type UNRECOGNIZED = typeof FieldOptions_OptionTargetType.UNRECOGNIZED;
 }
 
 export function fieldOptions_OptionTargetTypeFromJSON(object: any): FieldOptions_OptionTargetType {
@@ -1385,6 +1688,34 @@ export function fieldOptions_OptionTargetTypeToJSON(object: FieldOptions_OptionT
     case FieldOptions_OptionTargetType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function fieldOptions_OptionTargetTypeToNumber(object: FieldOptions_OptionTargetType): number {
+  switch (object) {
+    case FieldOptions_OptionTargetType.TARGET_TYPE_UNKNOWN:
+      return 0;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_FILE:
+      return 1;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_EXTENSION_RANGE:
+      return 2;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_MESSAGE:
+      return 3;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_FIELD:
+      return 4;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_ONEOF:
+      return 5;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_ENUM:
+      return 6;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_ENUM_ENTRY:
+      return 7;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_SERVICE:
+      return 8;
+    case FieldOptions_OptionTargetType.TARGET_TYPE_METHOD:
+      return 9;
+    case FieldOptions_OptionTargetType.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -1579,13 +1910,23 @@ export interface MethodOptions {
  * or neither? HTTP based RPC implementation may choose GET verb for safe
  * methods, and PUT verb for idempotent methods instead of the default POST.
  */
-export enum MethodOptions_IdempotencyLevel {
-  IDEMPOTENCY_UNKNOWN = 0,
+export const MethodOptions_IdempotencyLevel = {
+  IDEMPOTENCY_UNKNOWN: "IDEMPOTENCY_UNKNOWN",
   /** NO_SIDE_EFFECTS - implies idempotent */
-  NO_SIDE_EFFECTS = 1,
+  NO_SIDE_EFFECTS: "NO_SIDE_EFFECTS",
   /** IDEMPOTENT - idempotent, but may have side effects */
-  IDEMPOTENT = 2,
-  UNRECOGNIZED = -1,
+  IDEMPOTENT: "IDEMPOTENT",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type MethodOptions_IdempotencyLevel =
+  typeof MethodOptions_IdempotencyLevel[keyof typeof MethodOptions_IdempotencyLevel];
+
+export namespace MethodOptions_IdempotencyLevel {
+  export type IDEMPOTENCY_UNKNOWN = typeof MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN;
+  export type NO_SIDE_EFFECTS = typeof MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS;
+  export type IDEMPOTENT = typeof MethodOptions_IdempotencyLevel.IDEMPOTENT;
+  export type UNRECOGNIZED = typeof MethodOptions_IdempotencyLevel.UNRECOGNIZED;
 }
 
 export function methodOptions_IdempotencyLevelFromJSON(object: any): MethodOptions_IdempotencyLevel {
@@ -1620,6 +1961,20 @@ export function methodOptions_IdempotencyLevelToJSON(object: MethodOptions_Idemp
   }
 }
 
+export function methodOptions_IdempotencyLevelToNumber(object: MethodOptions_IdempotencyLevel): number {
+  switch (object) {
+    case MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN:
+      return 0;
+    case MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS:
+      return 1;
+    case MethodOptions_IdempotencyLevel.IDEMPOTENT:
+      return 2;
+    case MethodOptions_IdempotencyLevel.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * A message representing a option the parser does not recognize. This only
  * appears in options protos created by the compiler::Parser class.
@@ -1635,8 +1990,8 @@ export interface UninterpretedOption {
    * identified it as during parsing. Exactly one of these should be set.
    */
   identifierValue?: string | undefined;
-  positiveIntValue?: string | undefined;
-  negativeIntValue?: string | undefined;
+  positiveIntValue?: bigint | undefined;
+  negativeIntValue?: bigint | undefined;
   doubleValue?: number | undefined;
   stringValue?: Buffer | undefined;
   aggregateValue?: string | undefined;
@@ -1674,12 +2029,22 @@ export interface FeatureSet {
   enforceProtoLimits?: FeatureSet_ProtoLimitsFeature_EnforceProtoLimits | undefined;
 }
 
-export enum FeatureSet_FieldPresence {
-  FIELD_PRESENCE_UNKNOWN = 0,
-  EXPLICIT = 1,
-  IMPLICIT = 2,
-  LEGACY_REQUIRED = 3,
-  UNRECOGNIZED = -1,
+export const FeatureSet_FieldPresence = {
+  FIELD_PRESENCE_UNKNOWN: "FIELD_PRESENCE_UNKNOWN",
+  EXPLICIT: "EXPLICIT",
+  IMPLICIT: "IMPLICIT",
+  LEGACY_REQUIRED: "LEGACY_REQUIRED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_FieldPresence = typeof FeatureSet_FieldPresence[keyof typeof FeatureSet_FieldPresence];
+
+export namespace FeatureSet_FieldPresence {
+  export type FIELD_PRESENCE_UNKNOWN = typeof FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN;
+  export type EXPLICIT = typeof FeatureSet_FieldPresence.EXPLICIT;
+  export type IMPLICIT = typeof FeatureSet_FieldPresence.IMPLICIT;
+  export type LEGACY_REQUIRED = typeof FeatureSet_FieldPresence.LEGACY_REQUIRED;
+  export type UNRECOGNIZED = typeof FeatureSet_FieldPresence.UNRECOGNIZED;
 }
 
 export function featureSet_FieldPresenceFromJSON(object: any): FeatureSet_FieldPresence {
@@ -1719,11 +2084,36 @@ export function featureSet_FieldPresenceToJSON(object: FeatureSet_FieldPresence)
   }
 }
 
-export enum FeatureSet_EnumType {
-  ENUM_TYPE_UNKNOWN = 0,
-  OPEN = 1,
-  CLOSED = 2,
-  UNRECOGNIZED = -1,
+export function featureSet_FieldPresenceToNumber(object: FeatureSet_FieldPresence): number {
+  switch (object) {
+    case FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN:
+      return 0;
+    case FeatureSet_FieldPresence.EXPLICIT:
+      return 1;
+    case FeatureSet_FieldPresence.IMPLICIT:
+      return 2;
+    case FeatureSet_FieldPresence.LEGACY_REQUIRED:
+      return 3;
+    case FeatureSet_FieldPresence.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_EnumType = {
+  ENUM_TYPE_UNKNOWN: "ENUM_TYPE_UNKNOWN",
+  OPEN: "OPEN",
+  CLOSED: "CLOSED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_EnumType = typeof FeatureSet_EnumType[keyof typeof FeatureSet_EnumType];
+
+export namespace FeatureSet_EnumType {
+  export type ENUM_TYPE_UNKNOWN = typeof FeatureSet_EnumType.ENUM_TYPE_UNKNOWN;
+  export type OPEN = typeof FeatureSet_EnumType.OPEN;
+  export type CLOSED = typeof FeatureSet_EnumType.CLOSED;
+  export type UNRECOGNIZED = typeof FeatureSet_EnumType.UNRECOGNIZED;
 }
 
 export function featureSet_EnumTypeFromJSON(object: any): FeatureSet_EnumType {
@@ -1758,11 +2148,35 @@ export function featureSet_EnumTypeToJSON(object: FeatureSet_EnumType): string {
   }
 }
 
-export enum FeatureSet_RepeatedFieldEncoding {
-  REPEATED_FIELD_ENCODING_UNKNOWN = 0,
-  PACKED = 1,
-  EXPANDED = 2,
-  UNRECOGNIZED = -1,
+export function featureSet_EnumTypeToNumber(object: FeatureSet_EnumType): number {
+  switch (object) {
+    case FeatureSet_EnumType.ENUM_TYPE_UNKNOWN:
+      return 0;
+    case FeatureSet_EnumType.OPEN:
+      return 1;
+    case FeatureSet_EnumType.CLOSED:
+      return 2;
+    case FeatureSet_EnumType.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_RepeatedFieldEncoding = {
+  REPEATED_FIELD_ENCODING_UNKNOWN: "REPEATED_FIELD_ENCODING_UNKNOWN",
+  PACKED: "PACKED",
+  EXPANDED: "EXPANDED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_RepeatedFieldEncoding =
+  typeof FeatureSet_RepeatedFieldEncoding[keyof typeof FeatureSet_RepeatedFieldEncoding];
+
+export namespace FeatureSet_RepeatedFieldEncoding {
+  export type REPEATED_FIELD_ENCODING_UNKNOWN = typeof FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN;
+  export type PACKED = typeof FeatureSet_RepeatedFieldEncoding.PACKED;
+  export type EXPANDED = typeof FeatureSet_RepeatedFieldEncoding.EXPANDED;
+  export type UNRECOGNIZED = typeof FeatureSet_RepeatedFieldEncoding.UNRECOGNIZED;
 }
 
 export function featureSet_RepeatedFieldEncodingFromJSON(object: any): FeatureSet_RepeatedFieldEncoding {
@@ -1797,11 +2211,34 @@ export function featureSet_RepeatedFieldEncodingToJSON(object: FeatureSet_Repeat
   }
 }
 
-export enum FeatureSet_Utf8Validation {
-  UTF8_VALIDATION_UNKNOWN = 0,
-  VERIFY = 2,
-  NONE = 3,
-  UNRECOGNIZED = -1,
+export function featureSet_RepeatedFieldEncodingToNumber(object: FeatureSet_RepeatedFieldEncoding): number {
+  switch (object) {
+    case FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN:
+      return 0;
+    case FeatureSet_RepeatedFieldEncoding.PACKED:
+      return 1;
+    case FeatureSet_RepeatedFieldEncoding.EXPANDED:
+      return 2;
+    case FeatureSet_RepeatedFieldEncoding.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_Utf8Validation = {
+  UTF8_VALIDATION_UNKNOWN: "UTF8_VALIDATION_UNKNOWN",
+  VERIFY: "VERIFY",
+  NONE: "NONE",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_Utf8Validation = typeof FeatureSet_Utf8Validation[keyof typeof FeatureSet_Utf8Validation];
+
+export namespace FeatureSet_Utf8Validation {
+  export type UTF8_VALIDATION_UNKNOWN = typeof FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN;
+  export type VERIFY = typeof FeatureSet_Utf8Validation.VERIFY;
+  export type NONE = typeof FeatureSet_Utf8Validation.NONE;
+  export type UNRECOGNIZED = typeof FeatureSet_Utf8Validation.UNRECOGNIZED;
 }
 
 export function featureSet_Utf8ValidationFromJSON(object: any): FeatureSet_Utf8Validation {
@@ -1836,11 +2273,34 @@ export function featureSet_Utf8ValidationToJSON(object: FeatureSet_Utf8Validatio
   }
 }
 
-export enum FeatureSet_MessageEncoding {
-  MESSAGE_ENCODING_UNKNOWN = 0,
-  LENGTH_PREFIXED = 1,
-  DELIMITED = 2,
-  UNRECOGNIZED = -1,
+export function featureSet_Utf8ValidationToNumber(object: FeatureSet_Utf8Validation): number {
+  switch (object) {
+    case FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN:
+      return 0;
+    case FeatureSet_Utf8Validation.VERIFY:
+      return 2;
+    case FeatureSet_Utf8Validation.NONE:
+      return 3;
+    case FeatureSet_Utf8Validation.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_MessageEncoding = {
+  MESSAGE_ENCODING_UNKNOWN: "MESSAGE_ENCODING_UNKNOWN",
+  LENGTH_PREFIXED: "LENGTH_PREFIXED",
+  DELIMITED: "DELIMITED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_MessageEncoding = typeof FeatureSet_MessageEncoding[keyof typeof FeatureSet_MessageEncoding];
+
+export namespace FeatureSet_MessageEncoding {
+  export type MESSAGE_ENCODING_UNKNOWN = typeof FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN;
+  export type LENGTH_PREFIXED = typeof FeatureSet_MessageEncoding.LENGTH_PREFIXED;
+  export type DELIMITED = typeof FeatureSet_MessageEncoding.DELIMITED;
+  export type UNRECOGNIZED = typeof FeatureSet_MessageEncoding.UNRECOGNIZED;
 }
 
 export function featureSet_MessageEncodingFromJSON(object: any): FeatureSet_MessageEncoding {
@@ -1875,11 +2335,34 @@ export function featureSet_MessageEncodingToJSON(object: FeatureSet_MessageEncod
   }
 }
 
-export enum FeatureSet_JsonFormat {
-  JSON_FORMAT_UNKNOWN = 0,
-  ALLOW = 1,
-  LEGACY_BEST_EFFORT = 2,
-  UNRECOGNIZED = -1,
+export function featureSet_MessageEncodingToNumber(object: FeatureSet_MessageEncoding): number {
+  switch (object) {
+    case FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN:
+      return 0;
+    case FeatureSet_MessageEncoding.LENGTH_PREFIXED:
+      return 1;
+    case FeatureSet_MessageEncoding.DELIMITED:
+      return 2;
+    case FeatureSet_MessageEncoding.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_JsonFormat = {
+  JSON_FORMAT_UNKNOWN: "JSON_FORMAT_UNKNOWN",
+  ALLOW: "ALLOW",
+  LEGACY_BEST_EFFORT: "LEGACY_BEST_EFFORT",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_JsonFormat = typeof FeatureSet_JsonFormat[keyof typeof FeatureSet_JsonFormat];
+
+export namespace FeatureSet_JsonFormat {
+  export type JSON_FORMAT_UNKNOWN = typeof FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN;
+  export type ALLOW = typeof FeatureSet_JsonFormat.ALLOW;
+  export type LEGACY_BEST_EFFORT = typeof FeatureSet_JsonFormat.LEGACY_BEST_EFFORT;
+  export type UNRECOGNIZED = typeof FeatureSet_JsonFormat.UNRECOGNIZED;
 }
 
 export function featureSet_JsonFormatFromJSON(object: any): FeatureSet_JsonFormat {
@@ -1914,12 +2397,37 @@ export function featureSet_JsonFormatToJSON(object: FeatureSet_JsonFormat): stri
   }
 }
 
-export enum FeatureSet_EnforceNamingStyle {
-  ENFORCE_NAMING_STYLE_UNKNOWN = 0,
-  STYLE2024 = 1,
-  STYLE_LEGACY = 2,
-  STYLE2026 = 3,
-  UNRECOGNIZED = -1,
+export function featureSet_JsonFormatToNumber(object: FeatureSet_JsonFormat): number {
+  switch (object) {
+    case FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN:
+      return 0;
+    case FeatureSet_JsonFormat.ALLOW:
+      return 1;
+    case FeatureSet_JsonFormat.LEGACY_BEST_EFFORT:
+      return 2;
+    case FeatureSet_JsonFormat.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export const FeatureSet_EnforceNamingStyle = {
+  ENFORCE_NAMING_STYLE_UNKNOWN: "ENFORCE_NAMING_STYLE_UNKNOWN",
+  STYLE2024: "STYLE2024",
+  STYLE_LEGACY: "STYLE_LEGACY",
+  STYLE2026: "STYLE2026",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_EnforceNamingStyle =
+  typeof FeatureSet_EnforceNamingStyle[keyof typeof FeatureSet_EnforceNamingStyle];
+
+export namespace FeatureSet_EnforceNamingStyle {
+  export type ENFORCE_NAMING_STYLE_UNKNOWN = typeof FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN;
+  export type STYLE2024 = typeof FeatureSet_EnforceNamingStyle.STYLE2024;
+  export type STYLE_LEGACY = typeof FeatureSet_EnforceNamingStyle.STYLE_LEGACY;
+  export type STYLE2026 = typeof FeatureSet_EnforceNamingStyle.STYLE2026;
+  export type UNRECOGNIZED = typeof FeatureSet_EnforceNamingStyle.UNRECOGNIZED;
 }
 
 export function featureSet_EnforceNamingStyleFromJSON(object: any): FeatureSet_EnforceNamingStyle {
@@ -1959,24 +2467,55 @@ export function featureSet_EnforceNamingStyleToJSON(object: FeatureSet_EnforceNa
   }
 }
 
+export function featureSet_EnforceNamingStyleToNumber(object: FeatureSet_EnforceNamingStyle): number {
+  switch (object) {
+    case FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN:
+      return 0;
+    case FeatureSet_EnforceNamingStyle.STYLE2024:
+      return 1;
+    case FeatureSet_EnforceNamingStyle.STYLE_LEGACY:
+      return 2;
+    case FeatureSet_EnforceNamingStyle.STYLE2026:
+      return 3;
+    case FeatureSet_EnforceNamingStyle.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface FeatureSet_VisibilityFeature {
 }
 
-export enum FeatureSet_VisibilityFeature_DefaultSymbolVisibility {
-  DEFAULT_SYMBOL_VISIBILITY_UNKNOWN = 0,
+export const FeatureSet_VisibilityFeature_DefaultSymbolVisibility = {
+  DEFAULT_SYMBOL_VISIBILITY_UNKNOWN: "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN",
   /** EXPORT_ALL - Default pre-EDITION_2024, all UNSET visibility are export. */
-  EXPORT_ALL = 1,
+  EXPORT_ALL: "EXPORT_ALL",
   /** EXPORT_TOP_LEVEL - All top-level symbols default to export, nested default to local. */
-  EXPORT_TOP_LEVEL = 2,
+  EXPORT_TOP_LEVEL: "EXPORT_TOP_LEVEL",
   /** LOCAL_ALL - All symbols default to local. */
-  LOCAL_ALL = 3,
+  LOCAL_ALL: "LOCAL_ALL",
   /**
    * STRICT - All symbols local by default. Nested types cannot be exported.
    * With special case caveat for message { enum {} reserved 1 to max; }
    * This is the recommended setting for new protos.
    */
-  STRICT = 4,
-  UNRECOGNIZED = -1,
+  STRICT: "STRICT",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_VisibilityFeature_DefaultSymbolVisibility =
+  typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility[
+    keyof typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility
+  ];
+
+export namespace FeatureSet_VisibilityFeature_DefaultSymbolVisibility {
+  export type DEFAULT_SYMBOL_VISIBILITY_UNKNOWN =
+    typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN;
+  export type EXPORT_ALL = typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.EXPORT_ALL;
+  export type EXPORT_TOP_LEVEL = typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.EXPORT_TOP_LEVEL;
+  export type LOCAL_ALL = typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.LOCAL_ALL;
+  export type STRICT = typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.STRICT;
+  export type UNRECOGNIZED = typeof FeatureSet_VisibilityFeature_DefaultSymbolVisibility.UNRECOGNIZED;
 }
 
 export function featureSet_VisibilityFeature_DefaultSymbolVisibilityFromJSON(
@@ -2025,24 +2564,57 @@ export function featureSet_VisibilityFeature_DefaultSymbolVisibilityToJSON(
   }
 }
 
+export function featureSet_VisibilityFeature_DefaultSymbolVisibilityToNumber(
+  object: FeatureSet_VisibilityFeature_DefaultSymbolVisibility,
+): number {
+  switch (object) {
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN:
+      return 0;
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.EXPORT_ALL:
+      return 1;
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.EXPORT_TOP_LEVEL:
+      return 2;
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.LOCAL_ALL:
+      return 3;
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.STRICT:
+      return 4;
+    case FeatureSet_VisibilityFeature_DefaultSymbolVisibility.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface FeatureSet_ProtoLimitsFeature {
 }
 
-export enum FeatureSet_ProtoLimitsFeature_EnforceProtoLimits {
-  PROTO_LIMITS_UNKNOWN = 0,
+export const FeatureSet_ProtoLimitsFeature_EnforceProtoLimits = {
+  PROTO_LIMITS_UNKNOWN: "PROTO_LIMITS_UNKNOWN",
   /**
    * LEGACY_NO_EXPLICIT_LIMITS - Default pre-EDITION_2026: there are no limit enforcement at the protoc
    * level. Practical limits still exist, but they will tend to fail while
    * compiling protoc-generated code, and these limits tend to be language
    * or toolchain specific.
    */
-  LEGACY_NO_EXPLICIT_LIMITS = 1,
+  LEGACY_NO_EXPLICIT_LIMITS: "LEGACY_NO_EXPLICIT_LIMITS",
   /**
    * PROTO_LIMITS2026 - A set of limits enforced by Edition 2026 by default. For a detailed
    * list of all the limits please consult the Edition 2026 documentation.
    */
-  PROTO_LIMITS2026 = 2,
-  UNRECOGNIZED = -1,
+  PROTO_LIMITS2026: "PROTO_LIMITS2026",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type FeatureSet_ProtoLimitsFeature_EnforceProtoLimits =
+  typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits[
+    keyof typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits
+  ];
+
+export namespace FeatureSet_ProtoLimitsFeature_EnforceProtoLimits {
+  export type PROTO_LIMITS_UNKNOWN = typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN;
+  export type LEGACY_NO_EXPLICIT_LIMITS =
+    typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.LEGACY_NO_EXPLICIT_LIMITS;
+  export type PROTO_LIMITS2026 = typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS2026;
+  export type UNRECOGNIZED = typeof FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.UNRECOGNIZED;
 }
 
 export function featureSet_ProtoLimitsFeature_EnforceProtoLimitsFromJSON(
@@ -2078,6 +2650,22 @@ export function featureSet_ProtoLimitsFeature_EnforceProtoLimitsToJSON(
     case FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function featureSet_ProtoLimitsFeature_EnforceProtoLimitsToNumber(
+  object: FeatureSet_ProtoLimitsFeature_EnforceProtoLimits,
+): number {
+  switch (object) {
+    case FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN:
+      return 0;
+    case FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.LEGACY_NO_EXPLICIT_LIMITS:
+      return 1;
+    case FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS2026:
+      return 2;
+    case FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -2323,14 +2911,24 @@ export interface GeneratedCodeInfo_Annotation {
  * Represents the identified object's effect on the element in the original
  * .proto file.
  */
-export enum GeneratedCodeInfo_Annotation_Semantic {
+export const GeneratedCodeInfo_Annotation_Semantic = {
   /** NONE - There is no effect or the effect is indescribable. */
-  NONE = 0,
+  NONE: "NONE",
   /** SET - The element is set or otherwise mutated. */
-  SET = 1,
+  SET: "SET",
   /** ALIAS - An alias to the element is returned. */
-  ALIAS = 2,
-  UNRECOGNIZED = -1,
+  ALIAS: "ALIAS",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type GeneratedCodeInfo_Annotation_Semantic =
+  typeof GeneratedCodeInfo_Annotation_Semantic[keyof typeof GeneratedCodeInfo_Annotation_Semantic];
+
+export namespace GeneratedCodeInfo_Annotation_Semantic {
+  export type NONE = typeof GeneratedCodeInfo_Annotation_Semantic.NONE;
+  export type SET = typeof GeneratedCodeInfo_Annotation_Semantic.SET;
+  export type ALIAS = typeof GeneratedCodeInfo_Annotation_Semantic.ALIAS;
+  export type UNRECOGNIZED = typeof GeneratedCodeInfo_Annotation_Semantic.UNRECOGNIZED;
 }
 
 export function generatedCodeInfo_Annotation_SemanticFromJSON(object: any): GeneratedCodeInfo_Annotation_Semantic {
@@ -2362,6 +2960,20 @@ export function generatedCodeInfo_Annotation_SemanticToJSON(object: GeneratedCod
     case GeneratedCodeInfo_Annotation_Semantic.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function generatedCodeInfo_Annotation_SemanticToNumber(object: GeneratedCodeInfo_Annotation_Semantic): number {
+  switch (object) {
+    case GeneratedCodeInfo_Annotation_Semantic.NONE:
+      return 0;
+    case GeneratedCodeInfo_Annotation_Semantic.SET:
+      return 1;
+    case GeneratedCodeInfo_Annotation_Semantic.ALIAS:
+      return 2;
+    case GeneratedCodeInfo_Annotation_Semantic.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -2449,7 +3061,7 @@ function createBaseFileDescriptorProto(): FileDescriptorProto {
     options: undefined,
     sourceCodeInfo: undefined,
     syntax: "",
-    edition: 0,
+    edition: Edition.EDITION_UNKNOWN,
   };
 }
 
@@ -2494,8 +3106,8 @@ export const FileDescriptorProto: MessageFns<FileDescriptorProto> = {
     if (message.syntax !== undefined && message.syntax !== "") {
       writer.uint32(98).string(message.syntax);
     }
-    if (message.edition !== undefined && message.edition !== 0) {
-      writer.uint32(112).int32(message.edition);
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(112).int32(editionToNumber(message.edition));
     }
     return writer;
   },
@@ -2642,7 +3254,7 @@ export const FileDescriptorProto: MessageFns<FileDescriptorProto> = {
               break;
             }
 
-            message.edition = reader.int32() as any;
+            message.edition = editionFromJSON(reader.int32());
             continue;
           }
         }
@@ -2702,7 +3314,7 @@ export const FileDescriptorProto: MessageFns<FileDescriptorProto> = {
         ? SourceCodeInfo.fromJSON(object.source_code_info)
         : undefined,
       syntax: isSet(object.syntax) ? globalThis.String(object.syntax) : "",
-      edition: isSet(object.edition) ? editionFromJSON(object.edition) : 0,
+      edition: isSet(object.edition) ? editionFromJSON(object.edition) : Edition.EDITION_UNKNOWN,
     };
   },
 
@@ -2747,7 +3359,7 @@ export const FileDescriptorProto: MessageFns<FileDescriptorProto> = {
     if (message.syntax !== undefined && message.syntax !== "") {
       obj.syntax = message.syntax;
     }
-    if (message.edition !== undefined && message.edition !== 0) {
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
       obj.edition = editionToJSON(message.edition);
     }
     return obj;
@@ -2775,7 +3387,7 @@ export const FileDescriptorProto: MessageFns<FileDescriptorProto> = {
       ? SourceCodeInfo.fromPartial(object.sourceCodeInfo)
       : undefined;
     message.syntax = object.syntax ?? "";
-    message.edition = object.edition ?? 0;
+    message.edition = object.edition ?? Edition.EDITION_UNKNOWN;
     return message;
   },
 };
@@ -2792,7 +3404,7 @@ function createBaseDescriptorProto(): DescriptorProto {
     options: undefined,
     reservedRange: [],
     reservedName: [],
-    visibility: 0,
+    visibility: SymbolVisibility.VISIBILITY_UNSET,
   };
 }
 
@@ -2828,8 +3440,8 @@ export const DescriptorProto: MessageFns<DescriptorProto> = {
     for (const v of message.reservedName) {
       writer.uint32(82).string(v!);
     }
-    if (message.visibility !== undefined && message.visibility !== 0) {
-      writer.uint32(88).int32(message.visibility);
+    if (message.visibility !== undefined && message.visibility !== SymbolVisibility.VISIBILITY_UNSET) {
+      writer.uint32(88).int32(symbolVisibilityToNumber(message.visibility));
     }
     return writer;
   },
@@ -2932,7 +3544,7 @@ export const DescriptorProto: MessageFns<DescriptorProto> = {
               break;
             }
 
-            message.visibility = reader.int32() as any;
+            message.visibility = symbolVisibilityFromJSON(reader.int32());
             continue;
           }
         }
@@ -2987,7 +3599,9 @@ export const DescriptorProto: MessageFns<DescriptorProto> = {
         : globalThis.Array.isArray(object?.reserved_name)
         ? object.reserved_name.map((e: any) => globalThis.String(e))
         : [],
-      visibility: isSet(object.visibility) ? symbolVisibilityFromJSON(object.visibility) : 0,
+      visibility: isSet(object.visibility)
+        ? symbolVisibilityFromJSON(object.visibility)
+        : SymbolVisibility.VISIBILITY_UNSET,
     };
   },
 
@@ -3023,7 +3637,7 @@ export const DescriptorProto: MessageFns<DescriptorProto> = {
     if (message.reservedName?.length) {
       obj.reservedName = message.reservedName;
     }
-    if (message.visibility !== undefined && message.visibility !== 0) {
+    if (message.visibility !== undefined && message.visibility !== SymbolVisibility.VISIBILITY_UNSET) {
       obj.visibility = symbolVisibilityToJSON(message.visibility);
     }
     return obj;
@@ -3046,7 +3660,7 @@ export const DescriptorProto: MessageFns<DescriptorProto> = {
       : undefined;
     message.reservedRange = object.reservedRange?.map((e) => DescriptorProto_ReservedRange.fromPartial(e)) || [];
     message.reservedName = object.reservedName?.map((e) => e) || [];
-    message.visibility = object.visibility ?? 0;
+    message.visibility = object.visibility ?? SymbolVisibility.VISIBILITY_UNSET;
     return message;
   },
 };
@@ -3240,7 +3854,12 @@ export const DescriptorProto_ReservedRange: MessageFns<DescriptorProto_ReservedR
 };
 
 function createBaseExtensionRangeOptions(): ExtensionRangeOptions {
-  return { uninterpretedOption: [], declaration: [], features: undefined, verification: 1 };
+  return {
+    uninterpretedOption: [],
+    declaration: [],
+    features: undefined,
+    verification: ExtensionRangeOptions_VerificationState.UNVERIFIED,
+  };
 }
 
 export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
@@ -3254,8 +3873,10 @@ export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
     if (message.features !== undefined) {
       FeatureSet.encode(message.features, writer.uint32(402).fork()).join();
     }
-    if (message.verification !== undefined && message.verification !== 1) {
-      writer.uint32(24).int32(message.verification);
+    if (
+      message.verification !== undefined && message.verification !== ExtensionRangeOptions_VerificationState.DECLARATION
+    ) {
+      writer.uint32(24).int32(extensionRangeOptions_VerificationStateToNumber(message.verification));
     }
     return writer;
   },
@@ -3302,7 +3923,7 @@ export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
               break;
             }
 
-            message.verification = reader.int32() as any;
+            message.verification = extensionRangeOptions_VerificationStateFromJSON(reader.int32());
             continue;
           }
         }
@@ -3330,7 +3951,7 @@ export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
       features: isSet(object.features) ? FeatureSet.fromJSON(object.features) : undefined,
       verification: isSet(object.verification)
         ? extensionRangeOptions_VerificationStateFromJSON(object.verification)
-        : 1,
+        : ExtensionRangeOptions_VerificationState.UNVERIFIED,
     };
   },
 
@@ -3345,7 +3966,9 @@ export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
     if (message.features !== undefined) {
       obj.features = FeatureSet.toJSON(message.features);
     }
-    if (message.verification !== undefined && message.verification !== 1) {
+    if (
+      message.verification !== undefined && message.verification !== ExtensionRangeOptions_VerificationState.DECLARATION
+    ) {
       obj.verification = extensionRangeOptions_VerificationStateToJSON(message.verification);
     }
     return obj;
@@ -3361,7 +3984,7 @@ export const ExtensionRangeOptions: MessageFns<ExtensionRangeOptions> = {
     message.features = (object.features !== undefined && object.features !== null)
       ? FeatureSet.fromPartial(object.features)
       : undefined;
-    message.verification = object.verification ?? 1;
+    message.verification = object.verification ?? ExtensionRangeOptions_VerificationState.UNVERIFIED;
     return message;
   },
 };
@@ -3507,8 +4130,8 @@ function createBaseFieldDescriptorProto(): FieldDescriptorProto {
   return {
     name: "",
     number: 0,
-    label: 1,
-    type: 1,
+    label: FieldDescriptorProto_Label.LABEL_OPTIONAL,
+    type: FieldDescriptorProto_Type.TYPE_DOUBLE,
     typeName: "",
     extendee: "",
     defaultValue: "",
@@ -3527,11 +4150,11 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
     if (message.number !== undefined && message.number !== 0) {
       writer.uint32(24).int32(message.number);
     }
-    if (message.label !== undefined && message.label !== 1) {
-      writer.uint32(32).int32(message.label);
+    if (message.label !== undefined && message.label !== FieldDescriptorProto_Label.LABEL_OPTIONAL) {
+      writer.uint32(32).int32(fieldDescriptorProto_LabelToNumber(message.label));
     }
-    if (message.type !== undefined && message.type !== 1) {
-      writer.uint32(40).int32(message.type);
+    if (message.type !== undefined && message.type !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
+      writer.uint32(40).int32(fieldDescriptorProto_TypeToNumber(message.type));
     }
     if (message.typeName !== undefined && message.typeName !== "") {
       writer.uint32(50).string(message.typeName);
@@ -3591,7 +4214,7 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
               break;
             }
 
-            message.label = reader.int32() as any;
+            message.label = fieldDescriptorProto_LabelFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -3599,7 +4222,7 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
               break;
             }
 
-            message.type = reader.int32() as any;
+            message.type = fieldDescriptorProto_TypeFromJSON(reader.int32());
             continue;
           }
           case 6: {
@@ -3674,8 +4297,10 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       number: isSet(object.number) ? globalThis.Number(object.number) : 0,
-      label: isSet(object.label) ? fieldDescriptorProto_LabelFromJSON(object.label) : 1,
-      type: isSet(object.type) ? fieldDescriptorProto_TypeFromJSON(object.type) : 1,
+      label: isSet(object.label)
+        ? fieldDescriptorProto_LabelFromJSON(object.label)
+        : FieldDescriptorProto_Label.LABEL_OPTIONAL,
+      type: isSet(object.type) ? fieldDescriptorProto_TypeFromJSON(object.type) : FieldDescriptorProto_Type.TYPE_DOUBLE,
       typeName: isSet(object.typeName)
         ? globalThis.String(object.typeName)
         : isSet(object.type_name)
@@ -3714,10 +4339,10 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
     if (message.number !== undefined && message.number !== 0) {
       obj.number = Math.round(message.number);
     }
-    if (message.label !== undefined && message.label !== 1) {
+    if (message.label !== undefined && message.label !== FieldDescriptorProto_Label.LABEL_OPTIONAL) {
       obj.label = fieldDescriptorProto_LabelToJSON(message.label);
     }
-    if (message.type !== undefined && message.type !== 1) {
+    if (message.type !== undefined && message.type !== FieldDescriptorProto_Type.TYPE_DOUBLE) {
       obj.type = fieldDescriptorProto_TypeToJSON(message.type);
     }
     if (message.typeName !== undefined && message.typeName !== "") {
@@ -3751,8 +4376,8 @@ export const FieldDescriptorProto: MessageFns<FieldDescriptorProto> = {
     const message = createBaseFieldDescriptorProto();
     message.name = object.name ?? "";
     message.number = object.number ?? 0;
-    message.label = object.label ?? 1;
-    message.type = object.type ?? 1;
+    message.label = object.label ?? FieldDescriptorProto_Label.LABEL_OPTIONAL;
+    message.type = object.type ?? FieldDescriptorProto_Type.TYPE_DOUBLE;
     message.typeName = object.typeName ?? "";
     message.extendee = object.extendee ?? "";
     message.defaultValue = object.defaultValue ?? "";
@@ -3854,7 +4479,14 @@ export const OneofDescriptorProto: MessageFns<OneofDescriptorProto> = {
 };
 
 function createBaseEnumDescriptorProto(): EnumDescriptorProto {
-  return { name: "", value: [], options: undefined, reservedRange: [], reservedName: [], visibility: 0 };
+  return {
+    name: "",
+    value: [],
+    options: undefined,
+    reservedRange: [],
+    reservedName: [],
+    visibility: SymbolVisibility.VISIBILITY_UNSET,
+  };
 }
 
 export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
@@ -3874,8 +4506,8 @@ export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
     for (const v of message.reservedName) {
       writer.uint32(42).string(v!);
     }
-    if (message.visibility !== undefined && message.visibility !== 0) {
-      writer.uint32(48).int32(message.visibility);
+    if (message.visibility !== undefined && message.visibility !== SymbolVisibility.VISIBILITY_UNSET) {
+      writer.uint32(48).int32(symbolVisibilityToNumber(message.visibility));
     }
     return writer;
   },
@@ -3938,7 +4570,7 @@ export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
               break;
             }
 
-            message.visibility = reader.int32() as any;
+            message.visibility = symbolVisibilityFromJSON(reader.int32());
             continue;
           }
         }
@@ -3970,7 +4602,9 @@ export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
         : globalThis.Array.isArray(object?.reserved_name)
         ? object.reserved_name.map((e: any) => globalThis.String(e))
         : [],
-      visibility: isSet(object.visibility) ? symbolVisibilityFromJSON(object.visibility) : 0,
+      visibility: isSet(object.visibility)
+        ? symbolVisibilityFromJSON(object.visibility)
+        : SymbolVisibility.VISIBILITY_UNSET,
     };
   },
 
@@ -3991,7 +4625,7 @@ export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
     if (message.reservedName?.length) {
       obj.reservedName = message.reservedName;
     }
-    if (message.visibility !== undefined && message.visibility !== 0) {
+    if (message.visibility !== undefined && message.visibility !== SymbolVisibility.VISIBILITY_UNSET) {
       obj.visibility = symbolVisibilityToJSON(message.visibility);
     }
     return obj;
@@ -4010,7 +4644,7 @@ export const EnumDescriptorProto: MessageFns<EnumDescriptorProto> = {
     message.reservedRange = object.reservedRange?.map((e) => EnumDescriptorProto_EnumReservedRange.fromPartial(e)) ||
       [];
     message.reservedName = object.reservedName?.map((e) => e) || [];
-    message.visibility = object.visibility ?? 0;
+    message.visibility = object.visibility ?? SymbolVisibility.VISIBILITY_UNSET;
     return message;
   },
 };
@@ -4489,7 +5123,7 @@ function createBaseFileOptions(): FileOptions {
     javaMultipleFiles: false,
     javaGenerateEqualsAndHash: false,
     javaStringCheckUtf8: false,
-    optimizeFor: 1,
+    optimizeFor: FileOptions_OptimizeMode.SPEED,
     goPackage: "",
     ccGenericServices: false,
     javaGenericServices: false,
@@ -4525,8 +5159,8 @@ export const FileOptions: MessageFns<FileOptions> = {
     if (message.javaStringCheckUtf8 !== undefined && message.javaStringCheckUtf8 !== false) {
       writer.uint32(216).bool(message.javaStringCheckUtf8);
     }
-    if (message.optimizeFor !== undefined && message.optimizeFor !== 1) {
-      writer.uint32(72).int32(message.optimizeFor);
+    if (message.optimizeFor !== undefined && message.optimizeFor !== FileOptions_OptimizeMode.SPEED) {
+      writer.uint32(72).int32(fileOptions_OptimizeModeToNumber(message.optimizeFor));
     }
     if (message.goPackage !== undefined && message.goPackage !== "") {
       writer.uint32(90).string(message.goPackage);
@@ -4634,7 +5268,7 @@ export const FileOptions: MessageFns<FileOptions> = {
               break;
             }
 
-            message.optimizeFor = reader.int32() as any;
+            message.optimizeFor = fileOptions_OptimizeModeFromJSON(reader.int32());
             continue;
           }
           case 11: {
@@ -4800,7 +5434,7 @@ export const FileOptions: MessageFns<FileOptions> = {
         ? fileOptions_OptimizeModeFromJSON(object.optimizeFor)
         : isSet(object.optimize_for)
         ? fileOptions_OptimizeModeFromJSON(object.optimize_for)
-        : 1,
+        : FileOptions_OptimizeMode.SPEED,
       goPackage: isSet(object.goPackage)
         ? globalThis.String(object.goPackage)
         : isSet(object.go_package)
@@ -4888,7 +5522,7 @@ export const FileOptions: MessageFns<FileOptions> = {
     if (message.javaStringCheckUtf8 !== undefined && message.javaStringCheckUtf8 !== false) {
       obj.javaStringCheckUtf8 = message.javaStringCheckUtf8;
     }
-    if (message.optimizeFor !== undefined && message.optimizeFor !== 1) {
+    if (message.optimizeFor !== undefined && message.optimizeFor !== FileOptions_OptimizeMode.SPEED) {
       obj.optimizeFor = fileOptions_OptimizeModeToJSON(message.optimizeFor);
     }
     if (message.goPackage !== undefined && message.goPackage !== "") {
@@ -4949,7 +5583,7 @@ export const FileOptions: MessageFns<FileOptions> = {
     message.javaMultipleFiles = object.javaMultipleFiles ?? false;
     message.javaGenerateEqualsAndHash = object.javaGenerateEqualsAndHash ?? false;
     message.javaStringCheckUtf8 = object.javaStringCheckUtf8 ?? false;
-    message.optimizeFor = object.optimizeFor ?? 1;
+    message.optimizeFor = object.optimizeFor ?? FileOptions_OptimizeMode.SPEED;
     message.goPackage = object.goPackage ?? "";
     message.ccGenericServices = object.ccGenericServices ?? false;
     message.javaGenericServices = object.javaGenericServices ?? false;
@@ -5172,15 +5806,15 @@ export const MessageOptions: MessageFns<MessageOptions> = {
 
 function createBaseFieldOptions(): FieldOptions {
   return {
-    ctype: 0,
+    ctype: FieldOptions_CType.STRING,
     packed: false,
-    jstype: 0,
+    jstype: FieldOptions_JSType.JS_NORMAL,
     lazy: false,
     unverifiedLazy: false,
     deprecated: false,
     weak: false,
     debugRedact: false,
-    retention: 0,
+    retention: FieldOptions_OptionRetention.RETENTION_UNKNOWN,
     targets: [],
     editionDefaults: [],
     features: undefined,
@@ -5191,14 +5825,14 @@ function createBaseFieldOptions(): FieldOptions {
 
 export const FieldOptions: MessageFns<FieldOptions> = {
   encode(message: FieldOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ctype !== undefined && message.ctype !== 0) {
-      writer.uint32(8).int32(message.ctype);
+    if (message.ctype !== undefined && message.ctype !== FieldOptions_CType.STRING) {
+      writer.uint32(8).int32(fieldOptions_CTypeToNumber(message.ctype));
     }
     if (message.packed !== undefined && message.packed !== false) {
       writer.uint32(16).bool(message.packed);
     }
-    if (message.jstype !== undefined && message.jstype !== 0) {
-      writer.uint32(48).int32(message.jstype);
+    if (message.jstype !== undefined && message.jstype !== FieldOptions_JSType.JS_NORMAL) {
+      writer.uint32(48).int32(fieldOptions_JSTypeToNumber(message.jstype));
     }
     if (message.lazy !== undefined && message.lazy !== false) {
       writer.uint32(40).bool(message.lazy);
@@ -5215,11 +5849,11 @@ export const FieldOptions: MessageFns<FieldOptions> = {
     if (message.debugRedact !== undefined && message.debugRedact !== false) {
       writer.uint32(128).bool(message.debugRedact);
     }
-    if (message.retention !== undefined && message.retention !== 0) {
-      writer.uint32(136).int32(message.retention);
+    if (message.retention !== undefined && message.retention !== FieldOptions_OptionRetention.RETENTION_UNKNOWN) {
+      writer.uint32(136).int32(fieldOptions_OptionRetentionToNumber(message.retention));
     }
     for (const v of message.targets) {
-      writer.uint32(152).int32(v!);
+      writer.uint32(152).int32(fieldOptions_OptionTargetTypeToNumber(v!));
     }
     for (const v of message.editionDefaults) {
       FieldOptions_EditionDefault.encode(v!, writer.uint32(162).fork()).join();
@@ -5254,7 +5888,7 @@ export const FieldOptions: MessageFns<FieldOptions> = {
               break;
             }
 
-            message.ctype = reader.int32() as any;
+            message.ctype = fieldOptions_CTypeFromJSON(reader.int32());
             continue;
           }
           case 2: {
@@ -5270,7 +5904,7 @@ export const FieldOptions: MessageFns<FieldOptions> = {
               break;
             }
 
-            message.jstype = reader.int32() as any;
+            message.jstype = fieldOptions_JSTypeFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -5318,12 +5952,12 @@ export const FieldOptions: MessageFns<FieldOptions> = {
               break;
             }
 
-            message.retention = reader.int32() as any;
+            message.retention = fieldOptions_OptionRetentionFromJSON(reader.int32());
             continue;
           }
           case 19: {
             if (tag === 152) {
-              message.targets.push(reader.int32() as any);
+              message.targets.push(fieldOptions_OptionTargetTypeFromJSON(reader.int32()));
 
               continue;
             }
@@ -5331,7 +5965,7 @@ export const FieldOptions: MessageFns<FieldOptions> = {
             if (tag === 154) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.targets.push(reader.int32() as any);
+                message.targets.push(fieldOptions_OptionTargetTypeFromJSON(reader.int32()));
               }
 
               continue;
@@ -5385,9 +6019,9 @@ export const FieldOptions: MessageFns<FieldOptions> = {
 
   fromJSON(object: any): FieldOptions {
     return {
-      ctype: isSet(object.ctype) ? fieldOptions_CTypeFromJSON(object.ctype) : 0,
+      ctype: isSet(object.ctype) ? fieldOptions_CTypeFromJSON(object.ctype) : FieldOptions_CType.STRING,
       packed: isSet(object.packed) ? globalThis.Boolean(object.packed) : false,
-      jstype: isSet(object.jstype) ? fieldOptions_JSTypeFromJSON(object.jstype) : 0,
+      jstype: isSet(object.jstype) ? fieldOptions_JSTypeFromJSON(object.jstype) : FieldOptions_JSType.JS_NORMAL,
       lazy: isSet(object.lazy) ? globalThis.Boolean(object.lazy) : false,
       unverifiedLazy: isSet(object.unverifiedLazy)
         ? globalThis.Boolean(object.unverifiedLazy)
@@ -5401,7 +6035,9 @@ export const FieldOptions: MessageFns<FieldOptions> = {
         : isSet(object.debug_redact)
         ? globalThis.Boolean(object.debug_redact)
         : false,
-      retention: isSet(object.retention) ? fieldOptions_OptionRetentionFromJSON(object.retention) : 0,
+      retention: isSet(object.retention)
+        ? fieldOptions_OptionRetentionFromJSON(object.retention)
+        : FieldOptions_OptionRetention.RETENTION_UNKNOWN,
       targets: globalThis.Array.isArray(object?.targets)
         ? object.targets.map((e: any) => fieldOptions_OptionTargetTypeFromJSON(e))
         : [],
@@ -5426,13 +6062,13 @@ export const FieldOptions: MessageFns<FieldOptions> = {
 
   toJSON(message: FieldOptions): unknown {
     const obj: any = {};
-    if (message.ctype !== undefined && message.ctype !== 0) {
+    if (message.ctype !== undefined && message.ctype !== FieldOptions_CType.STRING) {
       obj.ctype = fieldOptions_CTypeToJSON(message.ctype);
     }
     if (message.packed !== undefined && message.packed !== false) {
       obj.packed = message.packed;
     }
-    if (message.jstype !== undefined && message.jstype !== 0) {
+    if (message.jstype !== undefined && message.jstype !== FieldOptions_JSType.JS_NORMAL) {
       obj.jstype = fieldOptions_JSTypeToJSON(message.jstype);
     }
     if (message.lazy !== undefined && message.lazy !== false) {
@@ -5450,7 +6086,7 @@ export const FieldOptions: MessageFns<FieldOptions> = {
     if (message.debugRedact !== undefined && message.debugRedact !== false) {
       obj.debugRedact = message.debugRedact;
     }
-    if (message.retention !== undefined && message.retention !== 0) {
+    if (message.retention !== undefined && message.retention !== FieldOptions_OptionRetention.RETENTION_UNKNOWN) {
       obj.retention = fieldOptions_OptionRetentionToJSON(message.retention);
     }
     if (message.targets?.length) {
@@ -5476,15 +6112,15 @@ export const FieldOptions: MessageFns<FieldOptions> = {
   },
   fromPartial(object: DeepPartial<FieldOptions>): FieldOptions {
     const message = createBaseFieldOptions();
-    message.ctype = object.ctype ?? 0;
+    message.ctype = object.ctype ?? FieldOptions_CType.STRING;
     message.packed = object.packed ?? false;
-    message.jstype = object.jstype ?? 0;
+    message.jstype = object.jstype ?? FieldOptions_JSType.JS_NORMAL;
     message.lazy = object.lazy ?? false;
     message.unverifiedLazy = object.unverifiedLazy ?? false;
     message.deprecated = object.deprecated ?? false;
     message.weak = object.weak ?? false;
     message.debugRedact = object.debugRedact ?? false;
-    message.retention = object.retention ?? 0;
+    message.retention = object.retention ?? FieldOptions_OptionRetention.RETENTION_UNKNOWN;
     message.targets = object.targets?.map((e) => e) || [];
     message.editionDefaults = object.editionDefaults?.map((e) => FieldOptions_EditionDefault.fromPartial(e)) || [];
     message.features = (object.features !== undefined && object.features !== null)
@@ -5499,13 +6135,13 @@ export const FieldOptions: MessageFns<FieldOptions> = {
 };
 
 function createBaseFieldOptions_EditionDefault(): FieldOptions_EditionDefault {
-  return { edition: 0, value: "" };
+  return { edition: Edition.EDITION_UNKNOWN, value: "" };
 }
 
 export const FieldOptions_EditionDefault: MessageFns<FieldOptions_EditionDefault> = {
   encode(message: FieldOptions_EditionDefault, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.edition !== undefined && message.edition !== 0) {
-      writer.uint32(24).int32(message.edition);
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(24).int32(editionToNumber(message.edition));
     }
     if (message.value !== undefined && message.value !== "") {
       writer.uint32(18).string(message.value);
@@ -5531,7 +6167,7 @@ export const FieldOptions_EditionDefault: MessageFns<FieldOptions_EditionDefault
               break;
             }
 
-            message.edition = reader.int32() as any;
+            message.edition = editionFromJSON(reader.int32());
             continue;
           }
           case 2: {
@@ -5556,14 +6192,14 @@ export const FieldOptions_EditionDefault: MessageFns<FieldOptions_EditionDefault
 
   fromJSON(object: any): FieldOptions_EditionDefault {
     return {
-      edition: isSet(object.edition) ? editionFromJSON(object.edition) : 0,
+      edition: isSet(object.edition) ? editionFromJSON(object.edition) : Edition.EDITION_UNKNOWN,
       value: isSet(object.value) ? globalThis.String(object.value) : "",
     };
   },
 
   toJSON(message: FieldOptions_EditionDefault): unknown {
     const obj: any = {};
-    if (message.edition !== undefined && message.edition !== 0) {
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
       obj.edition = editionToJSON(message.edition);
     }
     if (message.value !== undefined && message.value !== "") {
@@ -5577,29 +6213,35 @@ export const FieldOptions_EditionDefault: MessageFns<FieldOptions_EditionDefault
   },
   fromPartial(object: DeepPartial<FieldOptions_EditionDefault>): FieldOptions_EditionDefault {
     const message = createBaseFieldOptions_EditionDefault();
-    message.edition = object.edition ?? 0;
+    message.edition = object.edition ?? Edition.EDITION_UNKNOWN;
     message.value = object.value ?? "";
     return message;
   },
 };
 
 function createBaseFieldOptions_FeatureSupport(): FieldOptions_FeatureSupport {
-  return { editionIntroduced: 0, editionDeprecated: 0, deprecationWarning: "", editionRemoved: 0, removalError: "" };
+  return {
+    editionIntroduced: Edition.EDITION_UNKNOWN,
+    editionDeprecated: Edition.EDITION_UNKNOWN,
+    deprecationWarning: "",
+    editionRemoved: Edition.EDITION_UNKNOWN,
+    removalError: "",
+  };
 }
 
 export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport> = {
   encode(message: FieldOptions_FeatureSupport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.editionIntroduced !== undefined && message.editionIntroduced !== 0) {
-      writer.uint32(8).int32(message.editionIntroduced);
+    if (message.editionIntroduced !== undefined && message.editionIntroduced !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(8).int32(editionToNumber(message.editionIntroduced));
     }
-    if (message.editionDeprecated !== undefined && message.editionDeprecated !== 0) {
-      writer.uint32(16).int32(message.editionDeprecated);
+    if (message.editionDeprecated !== undefined && message.editionDeprecated !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(16).int32(editionToNumber(message.editionDeprecated));
     }
     if (message.deprecationWarning !== undefined && message.deprecationWarning !== "") {
       writer.uint32(26).string(message.deprecationWarning);
     }
-    if (message.editionRemoved !== undefined && message.editionRemoved !== 0) {
-      writer.uint32(32).int32(message.editionRemoved);
+    if (message.editionRemoved !== undefined && message.editionRemoved !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(32).int32(editionToNumber(message.editionRemoved));
     }
     if (message.removalError !== undefined && message.removalError !== "") {
       writer.uint32(42).string(message.removalError);
@@ -5625,7 +6267,7 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
               break;
             }
 
-            message.editionIntroduced = reader.int32() as any;
+            message.editionIntroduced = editionFromJSON(reader.int32());
             continue;
           }
           case 2: {
@@ -5633,7 +6275,7 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
               break;
             }
 
-            message.editionDeprecated = reader.int32() as any;
+            message.editionDeprecated = editionFromJSON(reader.int32());
             continue;
           }
           case 3: {
@@ -5649,7 +6291,7 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
               break;
             }
 
-            message.editionRemoved = reader.int32() as any;
+            message.editionRemoved = editionFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -5678,12 +6320,12 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
         ? editionFromJSON(object.editionIntroduced)
         : isSet(object.edition_introduced)
         ? editionFromJSON(object.edition_introduced)
-        : 0,
+        : Edition.EDITION_UNKNOWN,
       editionDeprecated: isSet(object.editionDeprecated)
         ? editionFromJSON(object.editionDeprecated)
         : isSet(object.edition_deprecated)
         ? editionFromJSON(object.edition_deprecated)
-        : 0,
+        : Edition.EDITION_UNKNOWN,
       deprecationWarning: isSet(object.deprecationWarning)
         ? globalThis.String(object.deprecationWarning)
         : isSet(object.deprecation_warning)
@@ -5693,7 +6335,7 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
         ? editionFromJSON(object.editionRemoved)
         : isSet(object.edition_removed)
         ? editionFromJSON(object.edition_removed)
-        : 0,
+        : Edition.EDITION_UNKNOWN,
       removalError: isSet(object.removalError)
         ? globalThis.String(object.removalError)
         : isSet(object.removal_error)
@@ -5704,16 +6346,16 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
 
   toJSON(message: FieldOptions_FeatureSupport): unknown {
     const obj: any = {};
-    if (message.editionIntroduced !== undefined && message.editionIntroduced !== 0) {
+    if (message.editionIntroduced !== undefined && message.editionIntroduced !== Edition.EDITION_UNKNOWN) {
       obj.editionIntroduced = editionToJSON(message.editionIntroduced);
     }
-    if (message.editionDeprecated !== undefined && message.editionDeprecated !== 0) {
+    if (message.editionDeprecated !== undefined && message.editionDeprecated !== Edition.EDITION_UNKNOWN) {
       obj.editionDeprecated = editionToJSON(message.editionDeprecated);
     }
     if (message.deprecationWarning !== undefined && message.deprecationWarning !== "") {
       obj.deprecationWarning = message.deprecationWarning;
     }
-    if (message.editionRemoved !== undefined && message.editionRemoved !== 0) {
+    if (message.editionRemoved !== undefined && message.editionRemoved !== Edition.EDITION_UNKNOWN) {
       obj.editionRemoved = editionToJSON(message.editionRemoved);
     }
     if (message.removalError !== undefined && message.removalError !== "") {
@@ -5727,10 +6369,10 @@ export const FieldOptions_FeatureSupport: MessageFns<FieldOptions_FeatureSupport
   },
   fromPartial(object: DeepPartial<FieldOptions_FeatureSupport>): FieldOptions_FeatureSupport {
     const message = createBaseFieldOptions_FeatureSupport();
-    message.editionIntroduced = object.editionIntroduced ?? 0;
-    message.editionDeprecated = object.editionDeprecated ?? 0;
+    message.editionIntroduced = object.editionIntroduced ?? Edition.EDITION_UNKNOWN;
+    message.editionDeprecated = object.editionDeprecated ?? Edition.EDITION_UNKNOWN;
     message.deprecationWarning = object.deprecationWarning ?? "";
-    message.editionRemoved = object.editionRemoved ?? 0;
+    message.editionRemoved = object.editionRemoved ?? Edition.EDITION_UNKNOWN;
     message.removalError = object.removalError ?? "";
     return message;
   },
@@ -6247,7 +6889,12 @@ export const ServiceOptions: MessageFns<ServiceOptions> = {
 };
 
 function createBaseMethodOptions(): MethodOptions {
-  return { deprecated: false, idempotencyLevel: 0, features: undefined, uninterpretedOption: [] };
+  return {
+    deprecated: false,
+    idempotencyLevel: MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
+    features: undefined,
+    uninterpretedOption: [],
+  };
 }
 
 export const MethodOptions: MessageFns<MethodOptions> = {
@@ -6255,8 +6902,11 @@ export const MethodOptions: MessageFns<MethodOptions> = {
     if (message.deprecated !== undefined && message.deprecated !== false) {
       writer.uint32(264).bool(message.deprecated);
     }
-    if (message.idempotencyLevel !== undefined && message.idempotencyLevel !== 0) {
-      writer.uint32(272).int32(message.idempotencyLevel);
+    if (
+      message.idempotencyLevel !== undefined &&
+      message.idempotencyLevel !== MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN
+    ) {
+      writer.uint32(272).int32(methodOptions_IdempotencyLevelToNumber(message.idempotencyLevel));
     }
     if (message.features !== undefined) {
       FeatureSet.encode(message.features, writer.uint32(282).fork()).join();
@@ -6293,7 +6943,7 @@ export const MethodOptions: MessageFns<MethodOptions> = {
               break;
             }
 
-            message.idempotencyLevel = reader.int32() as any;
+            message.idempotencyLevel = methodOptions_IdempotencyLevelFromJSON(reader.int32());
             continue;
           }
           case 35: {
@@ -6331,7 +6981,7 @@ export const MethodOptions: MessageFns<MethodOptions> = {
         ? methodOptions_IdempotencyLevelFromJSON(object.idempotencyLevel)
         : isSet(object.idempotency_level)
         ? methodOptions_IdempotencyLevelFromJSON(object.idempotency_level)
-        : 0,
+        : MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
       features: isSet(object.features) ? FeatureSet.fromJSON(object.features) : undefined,
       uninterpretedOption: globalThis.Array.isArray(object?.uninterpretedOption)
         ? object.uninterpretedOption.map((e: any) => UninterpretedOption.fromJSON(e))
@@ -6346,7 +6996,10 @@ export const MethodOptions: MessageFns<MethodOptions> = {
     if (message.deprecated !== undefined && message.deprecated !== false) {
       obj.deprecated = message.deprecated;
     }
-    if (message.idempotencyLevel !== undefined && message.idempotencyLevel !== 0) {
+    if (
+      message.idempotencyLevel !== undefined &&
+      message.idempotencyLevel !== MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN
+    ) {
       obj.idempotencyLevel = methodOptions_IdempotencyLevelToJSON(message.idempotencyLevel);
     }
     if (message.features !== undefined) {
@@ -6364,7 +7017,7 @@ export const MethodOptions: MessageFns<MethodOptions> = {
   fromPartial(object: DeepPartial<MethodOptions>): MethodOptions {
     const message = createBaseMethodOptions();
     message.deprecated = object.deprecated ?? false;
-    message.idempotencyLevel = object.idempotencyLevel ?? 0;
+    message.idempotencyLevel = object.idempotencyLevel ?? MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN;
     message.features = (object.features !== undefined && object.features !== null)
       ? FeatureSet.fromPartial(object.features)
       : undefined;
@@ -6377,8 +7030,8 @@ function createBaseUninterpretedOption(): UninterpretedOption {
   return {
     name: [],
     identifierValue: "",
-    positiveIntValue: "0",
-    negativeIntValue: "0",
+    positiveIntValue: 0n,
+    negativeIntValue: 0n,
     doubleValue: 0,
     stringValue: Buffer.alloc(0),
     aggregateValue: "",
@@ -6393,10 +7046,16 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
     if (message.identifierValue !== undefined && message.identifierValue !== "") {
       writer.uint32(26).string(message.identifierValue);
     }
-    if (message.positiveIntValue !== undefined && message.positiveIntValue !== "0") {
+    if (message.positiveIntValue !== undefined && message.positiveIntValue !== 0n) {
+      if (BigInt.asUintN(64, message.positiveIntValue) !== message.positiveIntValue) {
+        throw new globalThis.Error("value provided for field message.positiveIntValue of type uint64 too large");
+      }
       writer.uint32(32).uint64(message.positiveIntValue);
     }
-    if (message.negativeIntValue !== undefined && message.negativeIntValue !== "0") {
+    if (message.negativeIntValue !== undefined && message.negativeIntValue !== 0n) {
+      if (BigInt.asIntN(64, message.negativeIntValue) !== message.negativeIntValue) {
+        throw new globalThis.Error("value provided for field message.negativeIntValue of type int64 too large");
+      }
       writer.uint32(40).int64(message.negativeIntValue);
     }
     if (message.doubleValue !== undefined && message.doubleValue !== 0) {
@@ -6445,7 +7104,7 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
               break;
             }
 
-            message.positiveIntValue = reader.uint64().toString();
+            message.positiveIntValue = reader.uint64() as bigint;
             continue;
           }
           case 5: {
@@ -6453,7 +7112,7 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
               break;
             }
 
-            message.negativeIntValue = reader.int64().toString();
+            message.negativeIntValue = reader.int64() as bigint;
             continue;
           }
           case 6: {
@@ -6503,15 +7162,15 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
         ? globalThis.String(object.identifier_value)
         : "",
       positiveIntValue: isSet(object.positiveIntValue)
-        ? globalThis.String(object.positiveIntValue)
+        ? BigInt(object.positiveIntValue)
         : isSet(object.positive_int_value)
-        ? globalThis.String(object.positive_int_value)
-        : "0",
+        ? BigInt(object.positive_int_value)
+        : 0n,
       negativeIntValue: isSet(object.negativeIntValue)
-        ? globalThis.String(object.negativeIntValue)
+        ? BigInt(object.negativeIntValue)
         : isSet(object.negative_int_value)
-        ? globalThis.String(object.negative_int_value)
-        : "0",
+        ? BigInt(object.negative_int_value)
+        : 0n,
       doubleValue: isSet(object.doubleValue)
         ? globalThis.Number(object.doubleValue)
         : isSet(object.double_value)
@@ -6538,11 +7197,11 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
     if (message.identifierValue !== undefined && message.identifierValue !== "") {
       obj.identifierValue = message.identifierValue;
     }
-    if (message.positiveIntValue !== undefined && message.positiveIntValue !== "0") {
-      obj.positiveIntValue = message.positiveIntValue;
+    if (message.positiveIntValue !== undefined && message.positiveIntValue !== 0n) {
+      obj.positiveIntValue = message.positiveIntValue.toString();
     }
-    if (message.negativeIntValue !== undefined && message.negativeIntValue !== "0") {
-      obj.negativeIntValue = message.negativeIntValue;
+    if (message.negativeIntValue !== undefined && message.negativeIntValue !== 0n) {
+      obj.negativeIntValue = message.negativeIntValue.toString();
     }
     if (message.doubleValue !== undefined && message.doubleValue !== 0) {
       obj.doubleValue = floatToJson(message.doubleValue);
@@ -6563,8 +7222,12 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
     const message = createBaseUninterpretedOption();
     message.name = object.name?.map((e) => UninterpretedOption_NamePart.fromPartial(e)) || [];
     message.identifierValue = object.identifierValue ?? "";
-    message.positiveIntValue = object.positiveIntValue ?? "0";
-    message.negativeIntValue = object.negativeIntValue ?? "0";
+    message.positiveIntValue = (object.positiveIntValue !== undefined && object.positiveIntValue !== null)
+      ? BigInt(object.positiveIntValue)
+      : 0n;
+    message.negativeIntValue = (object.negativeIntValue !== undefined && object.negativeIntValue !== null)
+      ? BigInt(object.negativeIntValue)
+      : 0n;
     message.doubleValue = object.doubleValue ?? 0;
     message.stringValue = object.stringValue ?? Buffer.alloc(0);
     message.aggregateValue = object.aggregateValue ?? "";
@@ -6667,46 +7330,69 @@ export const UninterpretedOption_NamePart: MessageFns<UninterpretedOption_NamePa
 
 function createBaseFeatureSet(): FeatureSet {
   return {
-    fieldPresence: 0,
-    enumType: 0,
-    repeatedFieldEncoding: 0,
-    utf8Validation: 0,
-    messageEncoding: 0,
-    jsonFormat: 0,
-    enforceNamingStyle: 0,
-    defaultSymbolVisibility: 0,
-    enforceProtoLimits: 0,
+    fieldPresence: FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN,
+    enumType: FeatureSet_EnumType.ENUM_TYPE_UNKNOWN,
+    repeatedFieldEncoding: FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN,
+    utf8Validation: FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN,
+    messageEncoding: FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN,
+    jsonFormat: FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN,
+    enforceNamingStyle: FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN,
+    defaultSymbolVisibility: FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN,
+    enforceProtoLimits: FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN,
   };
 }
 
 export const FeatureSet: MessageFns<FeatureSet> = {
   encode(message: FeatureSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.fieldPresence !== undefined && message.fieldPresence !== 0) {
-      writer.uint32(8).int32(message.fieldPresence);
+    if (
+      message.fieldPresence !== undefined && message.fieldPresence !== FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN
+    ) {
+      writer.uint32(8).int32(featureSet_FieldPresenceToNumber(message.fieldPresence));
     }
-    if (message.enumType !== undefined && message.enumType !== 0) {
-      writer.uint32(16).int32(message.enumType);
+    if (message.enumType !== undefined && message.enumType !== FeatureSet_EnumType.ENUM_TYPE_UNKNOWN) {
+      writer.uint32(16).int32(featureSet_EnumTypeToNumber(message.enumType));
     }
-    if (message.repeatedFieldEncoding !== undefined && message.repeatedFieldEncoding !== 0) {
-      writer.uint32(24).int32(message.repeatedFieldEncoding);
+    if (
+      message.repeatedFieldEncoding !== undefined &&
+      message.repeatedFieldEncoding !== FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN
+    ) {
+      writer.uint32(24).int32(featureSet_RepeatedFieldEncodingToNumber(message.repeatedFieldEncoding));
     }
-    if (message.utf8Validation !== undefined && message.utf8Validation !== 0) {
-      writer.uint32(32).int32(message.utf8Validation);
+    if (
+      message.utf8Validation !== undefined &&
+      message.utf8Validation !== FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN
+    ) {
+      writer.uint32(32).int32(featureSet_Utf8ValidationToNumber(message.utf8Validation));
     }
-    if (message.messageEncoding !== undefined && message.messageEncoding !== 0) {
-      writer.uint32(40).int32(message.messageEncoding);
+    if (
+      message.messageEncoding !== undefined &&
+      message.messageEncoding !== FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN
+    ) {
+      writer.uint32(40).int32(featureSet_MessageEncodingToNumber(message.messageEncoding));
     }
-    if (message.jsonFormat !== undefined && message.jsonFormat !== 0) {
-      writer.uint32(48).int32(message.jsonFormat);
+    if (message.jsonFormat !== undefined && message.jsonFormat !== FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN) {
+      writer.uint32(48).int32(featureSet_JsonFormatToNumber(message.jsonFormat));
     }
-    if (message.enforceNamingStyle !== undefined && message.enforceNamingStyle !== 0) {
-      writer.uint32(56).int32(message.enforceNamingStyle);
+    if (
+      message.enforceNamingStyle !== undefined &&
+      message.enforceNamingStyle !== FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN
+    ) {
+      writer.uint32(56).int32(featureSet_EnforceNamingStyleToNumber(message.enforceNamingStyle));
     }
-    if (message.defaultSymbolVisibility !== undefined && message.defaultSymbolVisibility !== 0) {
-      writer.uint32(64).int32(message.defaultSymbolVisibility);
+    if (
+      message.defaultSymbolVisibility !== undefined &&
+      message.defaultSymbolVisibility !==
+        FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN
+    ) {
+      writer.uint32(64).int32(
+        featureSet_VisibilityFeature_DefaultSymbolVisibilityToNumber(message.defaultSymbolVisibility),
+      );
     }
-    if (message.enforceProtoLimits !== undefined && message.enforceProtoLimits !== 0) {
-      writer.uint32(72).int32(message.enforceProtoLimits);
+    if (
+      message.enforceProtoLimits !== undefined &&
+      message.enforceProtoLimits !== FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN
+    ) {
+      writer.uint32(72).int32(featureSet_ProtoLimitsFeature_EnforceProtoLimitsToNumber(message.enforceProtoLimits));
     }
     return writer;
   },
@@ -6729,7 +7415,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.fieldPresence = reader.int32() as any;
+            message.fieldPresence = featureSet_FieldPresenceFromJSON(reader.int32());
             continue;
           }
           case 2: {
@@ -6737,7 +7423,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.enumType = reader.int32() as any;
+            message.enumType = featureSet_EnumTypeFromJSON(reader.int32());
             continue;
           }
           case 3: {
@@ -6745,7 +7431,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.repeatedFieldEncoding = reader.int32() as any;
+            message.repeatedFieldEncoding = featureSet_RepeatedFieldEncodingFromJSON(reader.int32());
             continue;
           }
           case 4: {
@@ -6753,7 +7439,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.utf8Validation = reader.int32() as any;
+            message.utf8Validation = featureSet_Utf8ValidationFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -6761,7 +7447,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.messageEncoding = reader.int32() as any;
+            message.messageEncoding = featureSet_MessageEncodingFromJSON(reader.int32());
             continue;
           }
           case 6: {
@@ -6769,7 +7455,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.jsonFormat = reader.int32() as any;
+            message.jsonFormat = featureSet_JsonFormatFromJSON(reader.int32());
             continue;
           }
           case 7: {
@@ -6777,7 +7463,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.enforceNamingStyle = reader.int32() as any;
+            message.enforceNamingStyle = featureSet_EnforceNamingStyleFromJSON(reader.int32());
             continue;
           }
           case 8: {
@@ -6785,7 +7471,9 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.defaultSymbolVisibility = reader.int32() as any;
+            message.defaultSymbolVisibility = featureSet_VisibilityFeature_DefaultSymbolVisibilityFromJSON(
+              reader.int32(),
+            );
             continue;
           }
           case 9: {
@@ -6793,7 +7481,7 @@ export const FeatureSet: MessageFns<FeatureSet> = {
               break;
             }
 
-            message.enforceProtoLimits = reader.int32() as any;
+            message.enforceProtoLimits = featureSet_ProtoLimitsFeature_EnforceProtoLimitsFromJSON(reader.int32());
             continue;
           }
         }
@@ -6814,79 +7502,100 @@ export const FeatureSet: MessageFns<FeatureSet> = {
         ? featureSet_FieldPresenceFromJSON(object.fieldPresence)
         : isSet(object.field_presence)
         ? featureSet_FieldPresenceFromJSON(object.field_presence)
-        : 0,
+        : FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN,
       enumType: isSet(object.enumType)
         ? featureSet_EnumTypeFromJSON(object.enumType)
         : isSet(object.enum_type)
         ? featureSet_EnumTypeFromJSON(object.enum_type)
-        : 0,
+        : FeatureSet_EnumType.ENUM_TYPE_UNKNOWN,
       repeatedFieldEncoding: isSet(object.repeatedFieldEncoding)
         ? featureSet_RepeatedFieldEncodingFromJSON(object.repeatedFieldEncoding)
         : isSet(object.repeated_field_encoding)
         ? featureSet_RepeatedFieldEncodingFromJSON(object.repeated_field_encoding)
-        : 0,
+        : FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN,
       utf8Validation: isSet(object.utf8Validation)
         ? featureSet_Utf8ValidationFromJSON(object.utf8Validation)
         : isSet(object.utf8_validation)
         ? featureSet_Utf8ValidationFromJSON(object.utf8_validation)
-        : 0,
+        : FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN,
       messageEncoding: isSet(object.messageEncoding)
         ? featureSet_MessageEncodingFromJSON(object.messageEncoding)
         : isSet(object.message_encoding)
         ? featureSet_MessageEncodingFromJSON(object.message_encoding)
-        : 0,
+        : FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN,
       jsonFormat: isSet(object.jsonFormat)
         ? featureSet_JsonFormatFromJSON(object.jsonFormat)
         : isSet(object.json_format)
         ? featureSet_JsonFormatFromJSON(object.json_format)
-        : 0,
+        : FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN,
       enforceNamingStyle: isSet(object.enforceNamingStyle)
         ? featureSet_EnforceNamingStyleFromJSON(object.enforceNamingStyle)
         : isSet(object.enforce_naming_style)
         ? featureSet_EnforceNamingStyleFromJSON(object.enforce_naming_style)
-        : 0,
+        : FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN,
       defaultSymbolVisibility: isSet(object.defaultSymbolVisibility)
         ? featureSet_VisibilityFeature_DefaultSymbolVisibilityFromJSON(object.defaultSymbolVisibility)
         : isSet(object.default_symbol_visibility)
         ? featureSet_VisibilityFeature_DefaultSymbolVisibilityFromJSON(object.default_symbol_visibility)
-        : 0,
+        : FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN,
       enforceProtoLimits: isSet(object.enforceProtoLimits)
         ? featureSet_ProtoLimitsFeature_EnforceProtoLimitsFromJSON(object.enforceProtoLimits)
         : isSet(object.enforce_proto_limits)
         ? featureSet_ProtoLimitsFeature_EnforceProtoLimitsFromJSON(object.enforce_proto_limits)
-        : 0,
+        : FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN,
     };
   },
 
   toJSON(message: FeatureSet): unknown {
     const obj: any = {};
-    if (message.fieldPresence !== undefined && message.fieldPresence !== 0) {
+    if (
+      message.fieldPresence !== undefined && message.fieldPresence !== FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN
+    ) {
       obj.fieldPresence = featureSet_FieldPresenceToJSON(message.fieldPresence);
     }
-    if (message.enumType !== undefined && message.enumType !== 0) {
+    if (message.enumType !== undefined && message.enumType !== FeatureSet_EnumType.ENUM_TYPE_UNKNOWN) {
       obj.enumType = featureSet_EnumTypeToJSON(message.enumType);
     }
-    if (message.repeatedFieldEncoding !== undefined && message.repeatedFieldEncoding !== 0) {
+    if (
+      message.repeatedFieldEncoding !== undefined &&
+      message.repeatedFieldEncoding !== FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN
+    ) {
       obj.repeatedFieldEncoding = featureSet_RepeatedFieldEncodingToJSON(message.repeatedFieldEncoding);
     }
-    if (message.utf8Validation !== undefined && message.utf8Validation !== 0) {
+    if (
+      message.utf8Validation !== undefined &&
+      message.utf8Validation !== FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN
+    ) {
       obj.utf8Validation = featureSet_Utf8ValidationToJSON(message.utf8Validation);
     }
-    if (message.messageEncoding !== undefined && message.messageEncoding !== 0) {
+    if (
+      message.messageEncoding !== undefined &&
+      message.messageEncoding !== FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN
+    ) {
       obj.messageEncoding = featureSet_MessageEncodingToJSON(message.messageEncoding);
     }
-    if (message.jsonFormat !== undefined && message.jsonFormat !== 0) {
+    if (message.jsonFormat !== undefined && message.jsonFormat !== FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN) {
       obj.jsonFormat = featureSet_JsonFormatToJSON(message.jsonFormat);
     }
-    if (message.enforceNamingStyle !== undefined && message.enforceNamingStyle !== 0) {
+    if (
+      message.enforceNamingStyle !== undefined &&
+      message.enforceNamingStyle !== FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN
+    ) {
       obj.enforceNamingStyle = featureSet_EnforceNamingStyleToJSON(message.enforceNamingStyle);
     }
-    if (message.defaultSymbolVisibility !== undefined && message.defaultSymbolVisibility !== 0) {
+    if (
+      message.defaultSymbolVisibility !== undefined &&
+      message.defaultSymbolVisibility !==
+        FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN
+    ) {
       obj.defaultSymbolVisibility = featureSet_VisibilityFeature_DefaultSymbolVisibilityToJSON(
         message.defaultSymbolVisibility,
       );
     }
-    if (message.enforceProtoLimits !== undefined && message.enforceProtoLimits !== 0) {
+    if (
+      message.enforceProtoLimits !== undefined &&
+      message.enforceProtoLimits !== FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN
+    ) {
       obj.enforceProtoLimits = featureSet_ProtoLimitsFeature_EnforceProtoLimitsToJSON(message.enforceProtoLimits);
     }
     return obj;
@@ -6897,15 +7606,19 @@ export const FeatureSet: MessageFns<FeatureSet> = {
   },
   fromPartial(object: DeepPartial<FeatureSet>): FeatureSet {
     const message = createBaseFeatureSet();
-    message.fieldPresence = object.fieldPresence ?? 0;
-    message.enumType = object.enumType ?? 0;
-    message.repeatedFieldEncoding = object.repeatedFieldEncoding ?? 0;
-    message.utf8Validation = object.utf8Validation ?? 0;
-    message.messageEncoding = object.messageEncoding ?? 0;
-    message.jsonFormat = object.jsonFormat ?? 0;
-    message.enforceNamingStyle = object.enforceNamingStyle ?? 0;
-    message.defaultSymbolVisibility = object.defaultSymbolVisibility ?? 0;
-    message.enforceProtoLimits = object.enforceProtoLimits ?? 0;
+    message.fieldPresence = object.fieldPresence ?? FeatureSet_FieldPresence.FIELD_PRESENCE_UNKNOWN;
+    message.enumType = object.enumType ?? FeatureSet_EnumType.ENUM_TYPE_UNKNOWN;
+    message.repeatedFieldEncoding = object.repeatedFieldEncoding ??
+      FeatureSet_RepeatedFieldEncoding.REPEATED_FIELD_ENCODING_UNKNOWN;
+    message.utf8Validation = object.utf8Validation ?? FeatureSet_Utf8Validation.UTF8_VALIDATION_UNKNOWN;
+    message.messageEncoding = object.messageEncoding ?? FeatureSet_MessageEncoding.MESSAGE_ENCODING_UNKNOWN;
+    message.jsonFormat = object.jsonFormat ?? FeatureSet_JsonFormat.JSON_FORMAT_UNKNOWN;
+    message.enforceNamingStyle = object.enforceNamingStyle ??
+      FeatureSet_EnforceNamingStyle.ENFORCE_NAMING_STYLE_UNKNOWN;
+    message.defaultSymbolVisibility = object.defaultSymbolVisibility ??
+      FeatureSet_VisibilityFeature_DefaultSymbolVisibility.DEFAULT_SYMBOL_VISIBILITY_UNKNOWN;
+    message.enforceProtoLimits = object.enforceProtoLimits ??
+      FeatureSet_ProtoLimitsFeature_EnforceProtoLimits.PROTO_LIMITS_UNKNOWN;
     return message;
   },
 };
@@ -7015,7 +7728,7 @@ export const FeatureSet_ProtoLimitsFeature: MessageFns<FeatureSet_ProtoLimitsFea
 };
 
 function createBaseFeatureSetDefaults(): FeatureSetDefaults {
-  return { defaults: [], minimumEdition: 0, maximumEdition: 0 };
+  return { defaults: [], minimumEdition: Edition.EDITION_UNKNOWN, maximumEdition: Edition.EDITION_UNKNOWN };
 }
 
 export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
@@ -7023,11 +7736,11 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
     for (const v of message.defaults) {
       FeatureSetDefaults_FeatureSetEditionDefault.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.minimumEdition !== undefined && message.minimumEdition !== 0) {
-      writer.uint32(32).int32(message.minimumEdition);
+    if (message.minimumEdition !== undefined && message.minimumEdition !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(32).int32(editionToNumber(message.minimumEdition));
     }
-    if (message.maximumEdition !== undefined && message.maximumEdition !== 0) {
-      writer.uint32(40).int32(message.maximumEdition);
+    if (message.maximumEdition !== undefined && message.maximumEdition !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(40).int32(editionToNumber(message.maximumEdition));
     }
     return writer;
   },
@@ -7058,7 +7771,7 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
               break;
             }
 
-            message.minimumEdition = reader.int32() as any;
+            message.minimumEdition = editionFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -7066,7 +7779,7 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
               break;
             }
 
-            message.maximumEdition = reader.int32() as any;
+            message.maximumEdition = editionFromJSON(reader.int32());
             continue;
           }
         }
@@ -7090,12 +7803,12 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
         ? editionFromJSON(object.minimumEdition)
         : isSet(object.minimum_edition)
         ? editionFromJSON(object.minimum_edition)
-        : 0,
+        : Edition.EDITION_UNKNOWN,
       maximumEdition: isSet(object.maximumEdition)
         ? editionFromJSON(object.maximumEdition)
         : isSet(object.maximum_edition)
         ? editionFromJSON(object.maximum_edition)
-        : 0,
+        : Edition.EDITION_UNKNOWN,
     };
   },
 
@@ -7104,10 +7817,10 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
     if (message.defaults?.length) {
       obj.defaults = message.defaults.map((e) => FeatureSetDefaults_FeatureSetEditionDefault.toJSON(e));
     }
-    if (message.minimumEdition !== undefined && message.minimumEdition !== 0) {
+    if (message.minimumEdition !== undefined && message.minimumEdition !== Edition.EDITION_UNKNOWN) {
       obj.minimumEdition = editionToJSON(message.minimumEdition);
     }
-    if (message.maximumEdition !== undefined && message.maximumEdition !== 0) {
+    if (message.maximumEdition !== undefined && message.maximumEdition !== Edition.EDITION_UNKNOWN) {
       obj.maximumEdition = editionToJSON(message.maximumEdition);
     }
     return obj;
@@ -7119,14 +7832,14 @@ export const FeatureSetDefaults: MessageFns<FeatureSetDefaults> = {
   fromPartial(object: DeepPartial<FeatureSetDefaults>): FeatureSetDefaults {
     const message = createBaseFeatureSetDefaults();
     message.defaults = object.defaults?.map((e) => FeatureSetDefaults_FeatureSetEditionDefault.fromPartial(e)) || [];
-    message.minimumEdition = object.minimumEdition ?? 0;
-    message.maximumEdition = object.maximumEdition ?? 0;
+    message.minimumEdition = object.minimumEdition ?? Edition.EDITION_UNKNOWN;
+    message.maximumEdition = object.maximumEdition ?? Edition.EDITION_UNKNOWN;
     return message;
   },
 };
 
 function createBaseFeatureSetDefaults_FeatureSetEditionDefault(): FeatureSetDefaults_FeatureSetEditionDefault {
-  return { edition: 0, overridableFeatures: undefined, fixedFeatures: undefined };
+  return { edition: Edition.EDITION_UNKNOWN, overridableFeatures: undefined, fixedFeatures: undefined };
 }
 
 export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetDefaults_FeatureSetEditionDefault> = {
@@ -7134,8 +7847,8 @@ export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetD
     message: FeatureSetDefaults_FeatureSetEditionDefault,
     writer: BinaryWriter = new BinaryWriter(),
   ): BinaryWriter {
-    if (message.edition !== undefined && message.edition !== 0) {
-      writer.uint32(24).int32(message.edition);
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
+      writer.uint32(24).int32(editionToNumber(message.edition));
     }
     if (message.overridableFeatures !== undefined) {
       FeatureSet.encode(message.overridableFeatures, writer.uint32(34).fork()).join();
@@ -7164,7 +7877,7 @@ export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetD
               break;
             }
 
-            message.edition = reader.int32() as any;
+            message.edition = editionFromJSON(reader.int32());
             continue;
           }
           case 4: {
@@ -7197,7 +7910,7 @@ export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetD
 
   fromJSON(object: any): FeatureSetDefaults_FeatureSetEditionDefault {
     return {
-      edition: isSet(object.edition) ? editionFromJSON(object.edition) : 0,
+      edition: isSet(object.edition) ? editionFromJSON(object.edition) : Edition.EDITION_UNKNOWN,
       overridableFeatures: isSet(object.overridableFeatures)
         ? FeatureSet.fromJSON(object.overridableFeatures)
         : isSet(object.overridable_features)
@@ -7213,7 +7926,7 @@ export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetD
 
   toJSON(message: FeatureSetDefaults_FeatureSetEditionDefault): unknown {
     const obj: any = {};
-    if (message.edition !== undefined && message.edition !== 0) {
+    if (message.edition !== undefined && message.edition !== Edition.EDITION_UNKNOWN) {
       obj.edition = editionToJSON(message.edition);
     }
     if (message.overridableFeatures !== undefined) {
@@ -7232,7 +7945,7 @@ export const FeatureSetDefaults_FeatureSetEditionDefault: MessageFns<FeatureSetD
     object: DeepPartial<FeatureSetDefaults_FeatureSetEditionDefault>,
   ): FeatureSetDefaults_FeatureSetEditionDefault {
     const message = createBaseFeatureSetDefaults_FeatureSetEditionDefault();
-    message.edition = object.edition ?? 0;
+    message.edition = object.edition ?? Edition.EDITION_UNKNOWN;
     message.overridableFeatures = (object.overridableFeatures !== undefined && object.overridableFeatures !== null)
       ? FeatureSet.fromPartial(object.overridableFeatures)
       : undefined;
@@ -7559,7 +8272,7 @@ export const GeneratedCodeInfo: MessageFns<GeneratedCodeInfo> = {
 };
 
 function createBaseGeneratedCodeInfo_Annotation(): GeneratedCodeInfo_Annotation {
-  return { path: [], sourceFile: "", begin: 0, end: 0, semantic: 0 };
+  return { path: [], sourceFile: "", begin: 0, end: 0, semantic: GeneratedCodeInfo_Annotation_Semantic.NONE };
 }
 
 export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotation> = {
@@ -7580,8 +8293,8 @@ export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotati
     if (message.end !== undefined && message.end !== 0) {
       writer.uint32(32).int32(message.end);
     }
-    if (message.semantic !== undefined && message.semantic !== 0) {
-      writer.uint32(40).int32(message.semantic);
+    if (message.semantic !== undefined && message.semantic !== GeneratedCodeInfo_Annotation_Semantic.NONE) {
+      writer.uint32(40).int32(generatedCodeInfo_Annotation_SemanticToNumber(message.semantic));
     }
     return writer;
   },
@@ -7646,7 +8359,7 @@ export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotati
               break;
             }
 
-            message.semantic = reader.int32() as any;
+            message.semantic = generatedCodeInfo_Annotation_SemanticFromJSON(reader.int32());
             continue;
           }
         }
@@ -7671,7 +8384,9 @@ export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotati
         : "",
       begin: isSet(object.begin) ? globalThis.Number(object.begin) : 0,
       end: isSet(object.end) ? globalThis.Number(object.end) : 0,
-      semantic: isSet(object.semantic) ? generatedCodeInfo_Annotation_SemanticFromJSON(object.semantic) : 0,
+      semantic: isSet(object.semantic)
+        ? generatedCodeInfo_Annotation_SemanticFromJSON(object.semantic)
+        : GeneratedCodeInfo_Annotation_Semantic.NONE,
     };
   },
 
@@ -7689,7 +8404,7 @@ export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotati
     if (message.end !== undefined && message.end !== 0) {
       obj.end = Math.round(message.end);
     }
-    if (message.semantic !== undefined && message.semantic !== 0) {
+    if (message.semantic !== undefined && message.semantic !== GeneratedCodeInfo_Annotation_Semantic.NONE) {
       obj.semantic = generatedCodeInfo_Annotation_SemanticToJSON(message.semantic);
     }
     return obj;
@@ -7704,7 +8419,7 @@ export const GeneratedCodeInfo_Annotation: MessageFns<GeneratedCodeInfo_Annotati
     message.sourceFile = object.sourceFile ?? "";
     message.begin = object.begin ?? 0;
     message.end = object.end ?? 0;
-    message.semantic = object.semantic ?? 0;
+    message.semantic = object.semantic ?? GeneratedCodeInfo_Annotation_Semantic.NONE;
     return message;
   },
 };
@@ -7721,10 +8436,10 @@ function floatToJson(value: number | null | undefined): number | string | null |
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

@@ -14,19 +14,19 @@
  * `OUT_OF_RANGE` over `FAILED_PRECONDITION` if both codes apply.
  * Similarly prefer `NOT_FOUND` or `ALREADY_EXISTS` over `FAILED_PRECONDITION`.
  */
-export enum Code {
+export const Code = {
   /**
    * OK - Not an error; returned on success.
    *
    * HTTP Mapping: 200 OK
    */
-  OK = 0,
+  OK: "OK",
   /**
    * CANCELLED - The operation was cancelled, typically by the caller.
    *
    * HTTP Mapping: 499 Client Closed Request
    */
-  CANCELLED = 1,
+  CANCELLED: "CANCELLED",
   /**
    * UNKNOWN - Unknown error.  For example, this error may be returned when
    * a `Status` value received from another address space belongs to
@@ -36,7 +36,7 @@ export enum Code {
    *
    * HTTP Mapping: 500 Internal Server Error
    */
-  UNKNOWN = 2,
+  UNKNOWN: "UNKNOWN",
   /**
    * INVALID_ARGUMENT - The client specified an invalid argument.  Note that this differs
    * from `FAILED_PRECONDITION`.  `INVALID_ARGUMENT` indicates arguments
@@ -45,7 +45,7 @@ export enum Code {
    *
    * HTTP Mapping: 400 Bad Request
    */
-  INVALID_ARGUMENT = 3,
+  INVALID_ARGUMENT: "INVALID_ARGUMENT",
   /**
    * DEADLINE_EXCEEDED - The deadline expired before the operation could complete. For operations
    * that change the state of the system, this error may be returned
@@ -55,7 +55,7 @@ export enum Code {
    *
    * HTTP Mapping: 504 Gateway Timeout
    */
-  DEADLINE_EXCEEDED = 4,
+  DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED",
   /**
    * NOT_FOUND - Some requested entity (e.g., file or directory) was not found.
    *
@@ -67,14 +67,14 @@ export enum Code {
    *
    * HTTP Mapping: 404 Not Found
    */
-  NOT_FOUND = 5,
+  NOT_FOUND: "NOT_FOUND",
   /**
    * ALREADY_EXISTS - The entity that a client attempted to create (e.g., file or directory)
    * already exists.
    *
    * HTTP Mapping: 409 Conflict
    */
-  ALREADY_EXISTS = 6,
+  ALREADY_EXISTS: "ALREADY_EXISTS",
   /**
    * PERMISSION_DENIED - The caller does not have permission to execute the specified
    * operation. `PERMISSION_DENIED` must not be used for rejections
@@ -87,21 +87,21 @@ export enum Code {
    *
    * HTTP Mapping: 403 Forbidden
    */
-  PERMISSION_DENIED = 7,
+  PERMISSION_DENIED: "PERMISSION_DENIED",
   /**
    * UNAUTHENTICATED - The request does not have valid authentication credentials for the
    * operation.
    *
    * HTTP Mapping: 401 Unauthorized
    */
-  UNAUTHENTICATED = 16,
+  UNAUTHENTICATED: "UNAUTHENTICATED",
   /**
    * RESOURCE_EXHAUSTED - Some resource has been exhausted, perhaps a per-user quota, or
    * perhaps the entire file system is out of space.
    *
    * HTTP Mapping: 429 Too Many Requests
    */
-  RESOURCE_EXHAUSTED = 8,
+  RESOURCE_EXHAUSTED: "RESOURCE_EXHAUSTED",
   /**
    * FAILED_PRECONDITION - The operation was rejected because the system is not in a state
    * required for the operation's execution.  For example, the directory
@@ -122,7 +122,7 @@ export enum Code {
    *
    * HTTP Mapping: 400 Bad Request
    */
-  FAILED_PRECONDITION = 9,
+  FAILED_PRECONDITION: "FAILED_PRECONDITION",
   /**
    * ABORTED - The operation was aborted, typically due to a concurrency issue such as
    * a sequencer check failure or transaction abort.
@@ -132,7 +132,7 @@ export enum Code {
    *
    * HTTP Mapping: 409 Conflict
    */
-  ABORTED = 10,
+  ABORTED: "ABORTED",
   /**
    * OUT_OF_RANGE - The operation was attempted past the valid range.  E.g., seeking or
    * reading past end-of-file.
@@ -152,14 +152,14 @@ export enum Code {
    *
    * HTTP Mapping: 400 Bad Request
    */
-  OUT_OF_RANGE = 11,
+  OUT_OF_RANGE: "OUT_OF_RANGE",
   /**
    * UNIMPLEMENTED - The operation is not implemented or is not supported/enabled in this
    * service.
    *
    * HTTP Mapping: 501 Not Implemented
    */
-  UNIMPLEMENTED = 12,
+  UNIMPLEMENTED: "UNIMPLEMENTED",
   /**
    * INTERNAL - Internal errors.  This means that some invariants expected by the
    * underlying system have been broken.  This error code is reserved
@@ -167,7 +167,7 @@ export enum Code {
    *
    * HTTP Mapping: 500 Internal Server Error
    */
-  INTERNAL = 13,
+  INTERNAL: "INTERNAL",
   /**
    * UNAVAILABLE - The service is currently unavailable.  This is most likely a
    * transient condition, which can be corrected by retrying with
@@ -179,14 +179,37 @@ export enum Code {
    *
    * HTTP Mapping: 503 Service Unavailable
    */
-  UNAVAILABLE = 14,
+  UNAVAILABLE: "UNAVAILABLE",
   /**
    * DATA_LOSS - Unrecoverable data loss or corruption.
    *
    * HTTP Mapping: 500 Internal Server Error
    */
-  DATA_LOSS = 15,
-  UNRECOGNIZED = -1,
+  DATA_LOSS: "DATA_LOSS",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type Code = typeof Code[keyof typeof Code];
+
+export namespace Code {
+  export type OK = typeof Code.OK;
+  export type CANCELLED = typeof Code.CANCELLED;
+  export type UNKNOWN = typeof Code.UNKNOWN;
+  export type INVALID_ARGUMENT = typeof Code.INVALID_ARGUMENT;
+  export type DEADLINE_EXCEEDED = typeof Code.DEADLINE_EXCEEDED;
+  export type NOT_FOUND = typeof Code.NOT_FOUND;
+  export type ALREADY_EXISTS = typeof Code.ALREADY_EXISTS;
+  export type PERMISSION_DENIED = typeof Code.PERMISSION_DENIED;
+  export type UNAUTHENTICATED = typeof Code.UNAUTHENTICATED;
+  export type RESOURCE_EXHAUSTED = typeof Code.RESOURCE_EXHAUSTED;
+  export type FAILED_PRECONDITION = typeof Code.FAILED_PRECONDITION;
+  export type ABORTED = typeof Code.ABORTED;
+  export type OUT_OF_RANGE = typeof Code.OUT_OF_RANGE;
+  export type UNIMPLEMENTED = typeof Code.UNIMPLEMENTED;
+  export type INTERNAL = typeof Code.INTERNAL;
+  export type UNAVAILABLE = typeof Code.UNAVAILABLE;
+  export type DATA_LOSS = typeof Code.DATA_LOSS;
+  export type UNRECOGNIZED = typeof Code.UNRECOGNIZED;
 }
 
 export function codeFromJSON(object: any): Code {
@@ -288,5 +311,47 @@ export function codeToJSON(object: Code): string {
     case Code.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function codeToNumber(object: Code): number {
+  switch (object) {
+    case Code.OK:
+      return 0;
+    case Code.CANCELLED:
+      return 1;
+    case Code.UNKNOWN:
+      return 2;
+    case Code.INVALID_ARGUMENT:
+      return 3;
+    case Code.DEADLINE_EXCEEDED:
+      return 4;
+    case Code.NOT_FOUND:
+      return 5;
+    case Code.ALREADY_EXISTS:
+      return 6;
+    case Code.PERMISSION_DENIED:
+      return 7;
+    case Code.UNAUTHENTICATED:
+      return 16;
+    case Code.RESOURCE_EXHAUSTED:
+      return 8;
+    case Code.FAILED_PRECONDITION:
+      return 9;
+    case Code.ABORTED:
+      return 10;
+    case Code.OUT_OF_RANGE:
+      return 11;
+    case Code.UNIMPLEMENTED:
+      return 12;
+    case Code.INTERNAL:
+      return 13;
+    case Code.UNAVAILABLE:
+      return 14;
+    case Code.DATA_LOSS:
+      return 15;
+    case Code.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }

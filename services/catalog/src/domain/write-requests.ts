@@ -29,7 +29,7 @@ export function validateCreate(request: CreateProductRequest): ValidCreate {
       sku: product.sku,
       name: product.name,
       description: product.description,
-      price: { currencyCode: product.price.currencyCode, amountMinor: product.price.amountMinor },
+      price: { currencyCode: product.price.currencyCode, amountMinor: String(product.price.amountMinor) },
       category: product.category,
       imageUrl: product.imageUrl,
     },
@@ -56,7 +56,7 @@ export function validateUpdate(request: UpdateProductRequest): ValidUpdate {
   const mask = parseUpdateMask(request.updateMask);
   violations.push(...mask.violations);
   if (violations.length > 0 || product === undefined) throw invalidArgument(violations);
-  return { id: product.id.toLowerCase(), changes: changesOf(product, mask.paths), expectedVersion: expectedVersion(product.version) };
+  return { id: product.id.toLowerCase(), changes: changesOf(product, mask.paths), expectedVersion: expectedVersion(String(product.version)) };
 }
 
 function changesOf(product: Product, paths: readonly UpdatablePath[]): ProductChanges {
@@ -70,7 +70,7 @@ function changesOf(product: Product, paths: readonly UpdatablePath[]): ProductCh
         changes.description = product.description;
         break;
       case 'price':
-        if (product.price !== undefined) changes.price = { currencyCode: product.price.currencyCode, amountMinor: product.price.amountMinor };
+        if (product.price !== undefined) changes.price = { currencyCode: product.price.currencyCode, amountMinor: String(product.price.amountMinor) };
         break;
       case 'category':
         changes.category = product.category;
@@ -91,7 +91,7 @@ export interface ValidDelete {
 
 /** validateDelete reads a DeleteProductRequest the contract found valid (a UUID, a version of 0 or more). */
 export function validateDelete(request: DeleteProductRequest): ValidDelete {
-  return { id: request.productId.toLowerCase(), expectedVersion: expectedVersion(request.version) };
+  return { id: request.productId.toLowerCase(), expectedVersion: expectedVersion(String(request.version)) };
 }
 
 /** expectedVersion reads the version a write is based on (0 or more, by the contract): 0 means "no check". */

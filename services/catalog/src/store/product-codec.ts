@@ -1,25 +1,13 @@
 import type { IdempotencyCodec } from '@shop/kit';
-import type { Product } from '@shop/sdk/ts/shop/catalog/v1/product';
-
-type StoredProduct = Omit<Product, 'createTime' | 'updateTime'> & { createTime?: string; updateTime?: string };
+import { Product } from '@shop/sdk/ts/shop/catalog/v1/product';
 
 /**
  * productCodec stores a created product as the idempotent response of
- * CreateProduct: JSON keeps everything but the Dates, which go as ISO text
- * and come back as Dates, so a replay answers exactly what the first call did.
+ * CreateProduct in the contract's JSON form (int64 as strings, times as
+ * RFC 3339), read back with the same generated code, so a replay answers
+ * exactly what the first call did.
  */
 export const productCodec: IdempotencyCodec<Product> = {
-  encode: (product): StoredProduct => ({
-    ...product,
-    createTime: product.createTime?.toISOString(),
-    updateTime: product.updateTime?.toISOString(),
-  }),
-  decode: (stored): Product => {
-    const { createTime, updateTime, ...rest } = stored as StoredProduct;
-    return {
-      ...rest,
-      createTime: createTime === undefined ? undefined : new Date(createTime),
-      updateTime: updateTime === undefined ? undefined : new Date(updateTime),
-    };
-  },
+  encode: (product) => Product.toJSON(product),
+  decode: (stored) => Product.fromJSON(stored),
 };

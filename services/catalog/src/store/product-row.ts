@@ -28,11 +28,11 @@ export function toProduct(row: ProductRow): Product {
     sku: row.sku,
     name: row.name,
     description: row.description,
-    price: { currencyCode: row.price_currency, amountMinor: row.price_minor },
+    price: { currencyCode: row.price_currency, amountMinor: BigInt(row.price_minor) },
     category: row.category,
     imageUrl: row.image_url,
     createTime: row.create_time,
     updateTime: row.update_time,
-    version: row.version,
+    version: BigInt(row.version),
   };
 }

@@ -4,14 +4,14 @@ import { sortBySku, toAdjustStock, toReserveStock, toSetStock } from './requests
 // tested in test/contracts/request-rules.test.ts. These tests cover turning
 // a valid request into an operation's input.
 
-const item = (sku: string, quantity: string) => ({ sku, quantity });
+const item = (sku: string, quantity: string) => ({ sku, quantity: BigInt(quantity) });
 const reserve = (over: Partial<Parameters<typeof toReserveStock>[0]> = {}) =>
   toReserveStock({ reservationId: 'res-1', orderId: 'order-1', items: [item('MUG-001', '1')], ttl: undefined, ...over }, 900_000);
 
 describe('toSetStock and toAdjustStock', () => {
   it('read the int64 fields exactly, to the largest count the contract allows', () => {
-    expect(toSetStock({ sku: 'MUG-001', onHand: '1000000000000' })).toEqual({ sku: 'MUG-001', onHand: 1_000_000_000_000n });
-    expect(toAdjustStock({ sku: 'MUG-001', delta: '-5', reason: 'broken', requestId: 'r-1' })).toEqual({ sku: 'MUG-001', delta: -5n, reason: 'broken', requestId: 'r-1' });
+    expect(toSetStock({ sku: 'MUG-001', onHand: 1000000000000n })).toEqual({ sku: 'MUG-001', onHand: 1_000_000_000_000n });
+    expect(toAdjustStock({ sku: 'MUG-001', delta: -5n, reason: 'broken', requestId: 'r-1' })).toEqual({ sku: 'MUG-001', delta: -5n, reason: 'broken', requestId: 'r-1' });
   });
 });
 
@@ -24,9 +24,9 @@ describe('toReserveStock', () => {
 
   it('uses the default ttl when none is sent and converts a sent one to milliseconds, never rounding a tiny one to 0', () => {
     expect(reserve().ttlMs).toBe(900_000);
-    expect(reserve({ ttl: { seconds: '1', nanos: 500_000_000 } }).ttlMs).toBe(1_500);
-    expect(reserve({ ttl: { seconds: '0', nanos: 1 } }).ttlMs).toBe(1);
-    expect(reserve({ ttl: { seconds: '86400', nanos: 0 } }).ttlMs).toBe(86_400_000);
+    expect(reserve({ ttl: { seconds: 1n, nanos: 500_000_000 } }).ttlMs).toBe(1_500);
+    expect(reserve({ ttl: { seconds: 0n, nanos: 1 } }).ttlMs).toBe(1);
+    expect(reserve({ ttl: { seconds: 86400n, nanos: 0 } }).ttlMs).toBe(86_400_000);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Duration } from '@shop/sdk/ts/google/protobuf/duration';
 import type { ItemQuantity } from './types';
+import { durationToMs } from '@shop/sdk/lib/time';
 
 // The requests' shapes (SKU format, ranges, item counts, distinct SKUs, ttl
 // bounds, id formats, reason lengths) are rules of the contract
@@ -14,8 +15,8 @@ export interface SetStockInput {
 }
 
 /** toSetStock reads a valid SetStock request. */
-export function toSetStock(req: { sku: string; onHand: string }): SetStockInput {
-  return { sku: req.sku, onHand: BigInt(req.onHand) };
+export function toSetStock(req: { sku: string; onHand: bigint }): SetStockInput {
+  return { sku: req.sku, onHand: req.onHand };
 }
 
 /** AdjustStockInput is a valid AdjustStock request; requestId is '' when the caller sent none. */
@@ -27,8 +28,8 @@ export interface AdjustStockInput {
 }
 
 /** toAdjustStock reads a valid AdjustStock request. */
-export function toAdjustStock(req: { sku: string; delta: string; reason: string; requestId: string }): AdjustStockInput {
-  return { sku: req.sku, delta: BigInt(req.delta), reason: req.reason, requestId: req.requestId };
+export function toAdjustStock(req: { sku: string; delta: bigint; reason: string; requestId: string }): AdjustStockInput {
+  return { sku: req.sku, delta: req.delta, reason: req.reason, requestId: req.requestId };
 }
 
 /** ReserveInput is a valid ReserveStock request, items sorted by SKU (the order locks are taken in). */
@@ -41,17 +42,16 @@ export interface ReserveInput {
 
 /** toReserveStock reads a valid ReserveStock request: items sorted by SKU, the ttl in milliseconds (defaultTtlMs when unset). */
 export function toReserveStock(
-  req: { reservationId: string; orderId: string; items: ReadonlyArray<{ sku: string; quantity: string }>; ttl: Duration | undefined },
+  req: { reservationId: string; orderId: string; items: ReadonlyArray<{ sku: string; quantity: bigint }>; ttl: Duration | undefined },
   defaultTtlMs: number,
 ): ReserveInput {
-  const items = req.items.map((item) => ({ sku: item.sku, quantity: BigInt(item.quantity) }));
+  const items = req.items.map((item) => ({ sku: item.sku, quantity: item.quantity }));
   return { reservationId: req.reservationId, orderId: req.orderId, items: sortBySku(items), ttlMs: ttlToMs(req.ttl, defaultTtlMs) };
 }
 
 /** ttlToMs turns the optional ttl into milliseconds, rounding nanoseconds up so a tiny ttl never becomes 0. */
 function ttlToMs(ttl: Duration | undefined, defaultTtlMs: number): number {
-  if (ttl === undefined) return defaultTtlMs;
-  return Number(ttl.seconds) * 1000 + Math.ceil(ttl.nanos / 1_000_000);
+  return durationToMs(ttl, defaultTtlMs);
 }
 
 /** sortBySku returns items ordered by SKU (code-point order, the same on every replica). */

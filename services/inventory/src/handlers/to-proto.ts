@@ -14,10 +14,10 @@ const STATES: Record<ReservationStateName, ReservationState> = {
 export function toStockLevel(level: StockLevel): DeepPartial<StockLevelMessage> {
   return {
     sku: level.sku,
-    onHand: level.onHand.toString(),
-    reserved: level.reserved.toString(),
-    available: availableOf(level).toString(),
-    sold: level.sold.toString(),
+    onHand: level.onHand,
+    reserved: level.reserved,
+    available: availableOf(level),
+    sold: level.sold,
     updateTime: level.updateTime,
   };
 }
@@ -27,7 +27,7 @@ export function toReservation(r: ReservationRecord): DeepPartial<Reservation> {
   return {
     reservationId: r.reservationId,
     orderId: r.orderId,
-    items: r.items.map((item) => ({ sku: item.sku, quantity: item.quantity.toString() })),
+    items: r.items.map((item) => ({ sku: item.sku, quantity: item.quantity })),
     state: STATES[r.state],
     expireTime: r.expireTime,
     createTime: r.createTime,

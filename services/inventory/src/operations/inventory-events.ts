@@ -16,7 +16,7 @@ export function appendInventoryEvents(tx: Queryable, events: NewEvent[]): Promis
 }
 
 function items(list: readonly ItemQuantity[]) {
-  return list.map((i) => ({ sku: i.sku, quantity: i.quantity.toString() }));
+  return list.map((i) => ({ sku: i.sku, quantity: i.quantity }));
 }
 
 /** reservedEvent is shop.events.v1.StockReserved for a reservation that was just created; subject is the reservation id. */
@@ -50,5 +50,5 @@ export function committedEvent(r: ReservationRecord): NewEvent {
 
 /** stockLowEvent is shop.events.v1.StockLow for a SKU whose availability just crossed down to threshold; subject is the SKU. */
 export function stockLowEvent(level: StockLevel, threshold: bigint): NewEvent {
-  return { subject: level.sku, payload: { $case: 'stockLow', value: { sku: level.sku, available: availableOf(level).toString(), threshold: threshold.toString() } } };
+  return { subject: level.sku, payload: { $case: 'stockLow', value: { sku: level.sku, available: availableOf(level), threshold: BigInt(threshold) } } };
 }

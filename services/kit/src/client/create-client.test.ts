@@ -76,7 +76,7 @@ describe('clients made by createMeshClients', () => {
     const inner = await serve(inventory({ reserveStock: async (_r, ctx) => ((seen = ctx), { reservation: { reservationId: 'ok' } }) }));
     const toInner = mesh.createClient(InventoryServiceDefinition, inner);
     const outer = await serve(
-      inventory({ getStock: async () => (await toInner.reserveStock({ reservationId: 'r', orderId: 'o', items: [{ sku: 'AAA', quantity: '1' }] }), { stock: { sku: 'DONE' } }) }),
+      inventory({ getStock: async () => (await toInner.reserveStock({ reservationId: 'r', orderId: 'o', items: [{ sku: 'AAA', quantity: 1n }] }), { stock: { sku: 'DONE' } }) }),
     );
     const token = await auth.userToken({ userId: 'user-7' });
     const direct = createMeshClients();
@@ -132,7 +132,7 @@ describe('clients made by createMeshClients', () => {
     );
     const admin = await auth.userToken({ userId: 'a', roles: ['admin'] });
     const client = clients().createClient(InventoryServiceDefinition, address);
-    const err = (await client.adjustStock({ sku: 'XXX', delta: '1' }, { metadata: { authorization: `Bearer ${admin}` } }).catch((e: unknown) => e)) as ShopError;
+    const err = (await client.adjustStock({ sku: 'XXX', delta: 1n }, { metadata: { authorization: `Bearer ${admin}` } }).catch((e: unknown) => e)) as ShopError;
     expect(err.code).toBe(Code.UNAVAILABLE);
     expect(attempts).toBe(1);
   });

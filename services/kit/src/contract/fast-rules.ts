@@ -2,7 +2,7 @@ import { getExtension, getOption, hasExtension, hasOption, isFieldSet, ScalarTyp
 
 /**
  * FastCheck says of a decoded request (the services' ts-proto object:
- * int64 as decimal strings, enums as numbers, unset messages undefined; a
+ * int64 as bigint, enums as their value names, unset messages undefined; a
  * field left out of the object counts as its zero value)
  * whether it certainly keeps the contract's rules. It answers true only
  * when protovalidate would find no violation; false means "ask
@@ -75,8 +75,8 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
     };
     const [gte, gt, lte, lt] = [bound('gte'), bound('gt'), bound('lte'), bound('lt')];
     return (v) => {
-      if (wide ? typeof v !== 'string' || !/^-?\d+$/.test(v) : typeof v !== 'number' || !Number.isInteger(v)) return false;
-      const n = BigInt(v as string | number);
+      if (wide ? typeof v !== 'bigint' : typeof v !== 'number' || !Number.isInteger(v)) return false;
+      const n = wide ? (v as bigint) : BigInt(v as number);
       return (gte === undefined || n >= gte) && (gt === undefined || n > gt) && (lte === undefined || n <= lte) && (lt === undefined || n < lt);
     };
   }
@@ -102,8 +102,9 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
         return type.value && intCheck(type.value, true);
       case 'enum': {
         if (!type.value || !only(type.value, ['defined_only']) || field.enum === undefined) return undefined;
-        const numbers = new Set(field.enum.values.map((v) => v.number));
-        return value(type.value, 'defined_only') === true ? (v) => numbers.has(v as number) : () => true;
+        // A value the decoder did not know is "UNRECOGNIZED", which no enum defines: protovalidate names it.
+        const names = new Set(field.enum.values.map((v) => v.name));
+        return value(type.value, 'defined_only') === true ? (v) => names.has(v as string) : () => true;
       }
       default:
         return undefined;
@@ -208,9 +209,9 @@ export function compileFastCheck(registry: Registry, desc: DescMessage): FastChe
   return check(desc);
 }
 
-/** zeroOf is an implicit-presence scalar's zero value in the services' decoded form (int64 as a decimal string). */
+/** zeroOf is an implicit-presence scalar's zero value in the services' decoded form (int64 as bigint, an enum as its value name). */
 function zeroOf(field: DescField): unknown {
-  if (field.fieldKind === 'enum') return 0;
+  if (field.fieldKind === 'enum') return field.enum.values.find((v) => v.number === 0)?.name ?? 0;
   switch (field.scalar) {
     case ScalarType.STRING:
       return '';
@@ -223,7 +224,7 @@ function zeroOf(field: DescField): unknown {
     case ScalarType.SINT64:
     case ScalarType.FIXED64:
     case ScalarType.SFIXED64:
-      return '0';
+      return 0n;
     default:
       return 0;
   }

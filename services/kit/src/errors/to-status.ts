@@ -11,6 +11,7 @@ import {
 import type { Any } from '@shop/sdk/ts/google/protobuf/any';
 import { ShopError as DownstreamError } from '@shop/sdk/lib/errors';
 import { DomainError } from './domain-error';
+import { durationFromMs } from '@shop/sdk/lib/time';
 
 /** ERROR_DOMAIN is google.rpc.ErrorInfo.domain for every shopmesh error. */
 export const ERROR_DOMAIN = 'shop.example';
@@ -137,7 +138,7 @@ function encodeStatus(code: Code, message: string, known: DomainError | undefine
       details.push(
         pack(
           'google.rpc.RetryInfo',
-          RetryInfo.encode({ retryDelay: { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 } }).finish(),
+          RetryInfo.encode({ retryDelay: durationFromMs(ms) }).finish(),
         ),
       );
     }

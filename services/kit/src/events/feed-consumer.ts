@@ -9,6 +9,7 @@ import type { EventMetrics } from './event-metrics';
 import { advanceFeedPosition, ensureFeedPosition, readFeedPosition } from './inbox-repo';
 import type { ResolvedOptions } from './options';
 import type { BackgroundWork, ConsumeOptions, MeshClients } from './types';
+import { durationFromMs } from '@shop/sdk/lib/time';
 
 /** ConsumerDeps are what consumers need. */
 export interface ConsumerDeps {
@@ -54,7 +55,7 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
   const { db, log, metrics, options } = deps;
   // A pull may wait up to feedWaitMs in the producer; its deadline leaves 5 s beyond that for the reply.
   const feed = clients.createClient(EventFeedServiceDefinition, address, { audience: source, defaultTimeoutMs: options.feedWaitMs + 5_000 });
-  const maxWait = { seconds: String(Math.floor(options.feedWaitMs / 1000)), nanos: (options.feedWaitMs % 1000) * 1_000_000 };
+  const maxWait = durationFromMs(options.feedWaitMs);
   const retry = { initialMs: options.retryDelayMs, maxMs: options.maxRetryDelayMs };
   let prepared = false;
   let pullFailures = 0;
@@ -72,7 +73,7 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
       const position = await readFeedPosition(db, source);
       let reply;
       try {
-        reply = await feed.pullEvents({ afterPosition: position, maxEvents: options.batchSize, maxWait: options.feedWaitMs > 0 ? maxWait : undefined }, { signal });
+        reply = await feed.pullEvents({ afterPosition: BigInt(position), maxEvents: options.batchSize, maxWait: options.feedWaitMs > 0 ? maxWait : undefined }, { signal });
       } catch (err) {
         if (signal.aborted) return 0;
         pullFailures += 1;
@@ -88,11 +89,11 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
       if (pullFailures > 0 && !pulledOnce) log.info({ source, address }, `pulling ${source}'s event feed`);
       pullFailures = 0;
       pulledOnce = true;
-      const head = BigInt(reply.headPosition || '0');
+      const head = reply.headPosition;
       if (head < BigInt(position) && !warnedBehind) {
         // Positions never go back, so the producer's outbox was replaced (a wiped database): its events up to our position are skipped.
         warnedBehind = true;
-        log.warn({ source, position, head: reply.headPosition }, 'the feed is behind this consumer\'s stored position; was the producer\'s database reset?');
+        log.warn({ source, position, head: String(head) }, 'the feed is behind this consumer\'s stored position; was the producer\'s database reset?');
       }
       metrics.consumerLag(source, Math.max(0, Number(head - BigInt(position))));
       // done is the last event dealt with; skipped says it was passed over without a transaction that stored it.
@@ -102,8 +103,9 @@ function sourceLoop(deps: ConsumerDeps, clients: MeshClients, consume: ConsumeOp
         if (skipped) await advanceFeedPosition(db, source, done);
         metrics.consumerLag(source, Math.max(0, Number(head - BigInt(done))));
       };
-      for (const { position: at, envelope } of reply.events) {
+      for (const { position: atPosition, envelope } of reply.events) {
         if (signal.aborted) break;
+        const at = String(atPosition);
         const handler = envelope?.payload !== undefined ? consume.handlers[envelope.type] : undefined;
         if (envelope === undefined || handler === undefined) {
           done = at;

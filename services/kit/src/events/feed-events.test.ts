@@ -259,10 +259,10 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     const feed = createPromiseClient(EventFeedServiceDefinition, orders.address!, credentials.createInsecure(), { defaultDeadlineMs: 5_000 });
     cleanups.push(async () => feed.close());
     const asShipping = { metadata: { 'x-shop-service-token': await (await auth.identity('shipping')).token('orders') } };
-    const reply = await feed.pullEvents({ afterPosition: '1', maxEvents: 1 }, asShipping);
-    expect(reply.headPosition).toBe('3');
+    const reply = await feed.pullEvents({ afterPosition: 1n, maxEvents: 1 }, asShipping);
+    expect(reply.headPosition).toBe(3n);
     expect(reply.events.map((e) => [e.position, e.envelope?.subject, e.envelope?.type, e.envelope?.source])).toEqual([
-      ['2', 'b', ORDER_CONFIRMED, 'orders'],
+      [2n, 'b', ORDER_CONFIRMED, 'orders'],
     ]);
     expect(reply.events[0]!.envelope!.payload).toEqual(orderConfirmed('b').payload);
 
@@ -280,7 +280,7 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     return { feed, asShipping };
   }
 
-  const millis = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+  const millis = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
 
   it('holds a pull with max_wait until the relay publishes, and answers an idle one empty once max_wait has passed', async () => {
     const orders = await producer();
@@ -288,12 +288,12 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     const { feed, asShipping } = await feedClient(orders);
 
     let started = Date.now();
-    const idle = await feed.pullEvents({ afterPosition: '0', maxWait: millis(400) }, asShipping);
+    const idle = await feed.pullEvents({ afterPosition: 0n, maxWait: millis(400) }, asShipping);
     expect(idle.events).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
 
     started = Date.now();
-    const waiting = feed.pullEvents({ afterPosition: '0', maxWait: millis(10_000) }, asShipping);
+    const waiting = feed.pullEvents({ afterPosition: 0n, maxWait: millis(10_000) }, asShipping);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await orders.db.transaction((tx) => appendEvents(tx, 'orders', [orderConfirmed('late')]));
     const reply = await waiting;
@@ -311,13 +311,13 @@ describe.each(storeKinds())('events over the embedded feed on %s', (kind) => {
     const orders = await producer();
     const { feed, asShipping } = await feedClient(orders);
     const started = Date.now();
-    const waiting = feed.pullEvents({ afterPosition: '0', maxWait: millis(10_000) }, asShipping);
+    const waiting = feed.pullEvents({ afterPosition: 0n, maxWait: millis(10_000) }, asShipping);
     await new Promise((resolve) => setTimeout(resolve, 200));
     orders.events.feed.drain!();
     expect((await waiting).events).toEqual([]);
     expect(Date.now() - started).toBeLessThan(3_000);
 
-    const refused = await feed.pullEvents({ maxWait: { seconds: '-1', nanos: 0 } }, asShipping).catch((err: unknown) => err);
+    const refused = await feed.pullEvents({ maxWait: { seconds: -1n, nanos: 0 } }, asShipping).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ShopError);
     expect((refused as ShopError).code).toBe(Code.INVALID_ARGUMENT);
     expect((refused as ShopError).errorDetails.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['max_wait']);

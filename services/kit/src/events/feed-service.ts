@@ -54,7 +54,7 @@ export function createFeedService(db: Queryable, options: FeedServiceOptions): R
   const registration = register(EventFeedServiceDefinition, {
     async pullEvents(req, ctx) {
       // A position and max_events of 0 or more and a max_wait that is not negative are rules of the contract.
-      const after = req.afterPosition || '0';
+      const after = String(req.afterPosition);
       const waitMs = maxWaitMs(req.maxWait);
       const limit = req.maxEvents === 0 ? DEFAULT_PULL : Math.min(req.maxEvents, MAX_PULL);
       const until = Math.min(Date.now() + waitMs, ctx.deadline - REPLY_MARGIN_MS);
@@ -67,8 +67,8 @@ export function createFeedService(db: Queryable, options: FeedServiceOptions): R
         ({ rows, head } = await readFeed(db, after, limit));
       }
       return {
-        events: rows.map((row) => ({ position: row.position, envelope: EventEnvelope.decode(row.envelope) })),
-        headPosition: head,
+        events: rows.map((row) => ({ position: BigInt(row.position), envelope: EventEnvelope.decode(row.envelope) })),
+        headPosition: BigInt(head),
       };
     },
   });

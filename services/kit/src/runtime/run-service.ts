@@ -23,6 +23,7 @@ import { createMeshClients, type MeshClient } from '../client/create-client';
 import { createClientTelemetry } from '../client/telemetry';
 import { onShutdown } from './on-shutdown';
 import { AuthServiceDefinition } from '@shop/sdk/ts/shop/users/v1/auth_service';
+import { durationFromMs } from '@shop/sdk/lib/time';
 
 /** JwksSource yields the public keys that verify user access tokens. */
 export type JwksSource = UserTokenVerifierOptions['fetchJwks'];
@@ -289,7 +290,7 @@ export function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): void 
 /** revocationsFrom reads the revoked sessions with AuthService.ListRevokedSessions. */
 function revocationsFrom(users: { listRevokedSessions: MeshClient<typeof AuthServiceDefinition>['listRevokedSessions'] }): RevocationSource {
   return async (afterPosition, maxWaitMs, signal) => {
-    const maxWait = maxWaitMs > 0 ? { seconds: String(Math.floor(maxWaitMs / 1000)), nanos: (maxWaitMs % 1000) * 1_000_000 } : undefined;
+    const maxWait = maxWaitMs > 0 ? durationFromMs(maxWaitMs) : undefined;
     const reply = await users.listRevokedSessions({ afterPosition, maxWait }, { signal });
     return {
       sessions: reply.sessions.map((s) => ({ sessionId: s.sessionId, expireTime: s.expireTime?.getTime() ?? 0 })),

@@ -119,9 +119,9 @@ describe('a server built by createServer', () => {
   }
 
   it('answers a public call and logs one line with method, code, duration and request id', async () => {
-    const { client, lines } = await start(inventory(async (req) => ({ stock: { sku: req.sku, onHand: '5', available: '5' } })));
+    const { client, lines } = await start(inventory(async (req) => ({ stock: { sku: req.sku, onHand: 5n, available: 5n } })));
     const res = await client.getStock({ sku: 'MUG-1' }, { metadata: { 'x-request-id': 'req-123' } });
-    expect(res.stock).toMatchObject({ sku: 'MUG-1', onHand: '5' });
+    expect(res.stock).toMatchObject({ sku: 'MUG-1', onHand: 5n });
     const line = lines.find((l) => l.msg === 'call');
     expect(line).toMatchObject({ method: '/shop.inventory.v1.InventoryService/GetStock', code: 'OK', request_id: 'req-123' });
     expect(typeof line?.duration_ms).toBe('number');
@@ -218,13 +218,13 @@ describe('a server built by createServer', () => {
       };
       const { client } = await start(impl);
       const admin = { authorization: `Bearer ${await auth.userToken({ userId: 'u-admin', roles: ['admin', 'customer'] })}` };
-      const refused = (await client.adjustStock({ sku: 'MUG-1', delta: '1', reason: 'recount\u0000' }, { metadata: admin }).catch((e: unknown) => e)) as ShopError;
+      const refused = (await client.adjustStock({ sku: 'MUG-1', delta: 1n, reason: 'recount\u0000' }, { metadata: admin }).catch((e: unknown) => e)) as ShopError;
       expect(refused).toBeInstanceOf(ShopError);
       expect(refused.code).toBe(Code.INVALID_ARGUMENT);
       expect(refused.reason).toBe('VALIDATION_FAILED');
       expect(refused.errorDetails.badRequest?.fieldViolations).toEqual([expect.objectContaining({ field: 'reason', description: 'must not contain control characters' })]);
       expect(ran).toBe(0);
-      await expect(client.adjustStock({ sku: 'MUG-1', delta: '1', reason: 'recount' }, { metadata: admin })).resolves.toMatchObject({ stock: { sku: 'MUG-1' } });
+      await expect(client.adjustStock({ sku: 'MUG-1', delta: 1n, reason: 'recount' }, { metadata: admin })).resolves.toMatchObject({ stock: { sku: 'MUG-1' } });
       expect(ran).toBe(1);
     });
   });
@@ -288,16 +288,16 @@ describe('a server built by createServer', () => {
   describe('authentication', () => {
     it('requires the admin role for admin RPCs', async () => {
       const { client } = await start(inventory(unimplemented));
-      const none = (await client.setStock({ sku: 'AAA', onHand: '1' }).catch((e: unknown) => e)) as ShopError;
+      const none = (await client.setStock({ sku: 'AAA', onHand: 1n }).catch((e: unknown) => e)) as ShopError;
       expect(none.code).toBe(Code.UNAUTHENTICATED);
       const customer = await auth.userToken({ userId: 'u1', roles: ['customer'] });
       const denied = (await client
-        .setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Bearer ${customer}` } })
+        .setStock({ sku: 'AAA', onHand: 1n }, { metadata: { authorization: `Bearer ${customer}` } })
         .catch((e: unknown) => e)) as ShopError;
       expect(denied.code).toBe(Code.PERMISSION_DENIED);
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
-      await expect(client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Bearer ${admin}` } })).resolves.toMatchObject({
-        stock: { sku: 'AAA', onHand: '1' },
+      await expect(client.setStock({ sku: 'AAA', onHand: 1n }, { metadata: { authorization: `Bearer ${admin}` } })).resolves.toMatchObject({
+        stock: { sku: 'AAA', onHand: 1n },
       });
     });
 
@@ -305,9 +305,9 @@ describe('a server built by createServer', () => {
       const { client } = await start(inventory(unimplemented));
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
       for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
-        await expect(client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `${scheme} ${admin}` } })).resolves.toMatchObject({ stock: { sku: 'AAA' } });
+        await expect(client.setStock({ sku: 'AAA', onHand: 1n }, { metadata: { authorization: `${scheme} ${admin}` } })).resolves.toMatchObject({ stock: { sku: 'AAA' } });
       }
-      const err = (await client.setStock({ sku: 'AAA', onHand: '1' }, { metadata: { authorization: `Basic ${admin}` } }).catch((e: unknown) => e)) as ShopError;
+      const err = (await client.setStock({ sku: 'AAA', onHand: 1n }, { metadata: { authorization: `Basic ${admin}` } }).catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.UNAUTHENTICATED);
     });
 
@@ -332,7 +332,7 @@ describe('a server built by createServer', () => {
       const { client } = await start(inventory(unimplemented, async () => ({ reservation: { reservationId: 'r1' } })));
       const admin = await auth.userToken({ userId: 'u2', roles: ['admin'] });
       const err = (await client
-        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { authorization: `Bearer ${admin}` } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: 1n }] }, { metadata: { authorization: `Bearer ${admin}` } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
     });
@@ -340,11 +340,11 @@ describe('a server built by createServer', () => {
     it('lets only the allowed services call an internal RPC', async () => {
       const { client } = await start(inventory(unimplemented, async (_req, ctx) => ({ reservation: { reservationId: ctx.caller?.service } })));
       const orders = await auth.identity('orders');
-      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
+      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: 1n }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
       expect(res.reservation?.reservationId).toBe('orders');
       const catalog = await auth.identity('catalog');
       const err = (await client
-        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token('inventory') } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: 1n }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await catalog.token('inventory') } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
     });
@@ -355,12 +355,12 @@ describe('a server built by createServer', () => {
       // A token orders sent to payments, replayed by payments (or anyone who saw it) at inventory.
       const forPayments = await orders.token('payments');
       const err = (await client
-        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: forPayments } })
+        .reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: 1n }] }, { metadata: { [SERVICE_TOKEN_HEADER]: forPayments } })
         .catch((e: unknown) => e)) as ShopError;
       expect(err.code).toBe(Code.PERMISSION_DENIED);
       expect(err.message).toContain('issued for another service');
       // The same caller with a token for this service gets through.
-      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: '1' }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
+      const res = await client.reserveStock({ reservationId: 'r1', orderId: 'o1', items: [{ sku: 'AAA', quantity: 1n }] }, { metadata: { [SERVICE_TOKEN_HEADER]: await orders.token('inventory') } });
       expect(res.reservation?.reservationId).toBe('orders');
     });
   });
@@ -375,7 +375,7 @@ describe('a server built by createServer', () => {
         inventory(async (req) => {
           entered();
           await gate;
-          return { stock: { sku: req.sku, onHand: '7' } };
+          return { stock: { sku: req.sku, onHand: 7n } };
         }),
       );
       await expect(checkHealth(address, 'shop.inventory.v1.InventoryService')).resolves.toBe('SERVING');
@@ -387,7 +387,7 @@ describe('a server built by createServer', () => {
       await expect(checkHealth(address, 'shop.inventory.v1.InventoryService')).resolves.toBe('NOT_SERVING');
       release();
       // The call that was running when shutdown began still completes.
-      await expect(inFlight).resolves.toMatchObject({ stock: { sku: 'SLOW', onHand: '7' } });
+      await expect(inFlight).resolves.toMatchObject({ stock: { sku: 'SLOW', onHand: 7n } });
       await shutdown;
     });
 

@@ -20,7 +20,7 @@ describe('server reflection', () => {
       throw new Error('unused');
     };
     server.addService(InventoryServiceDefinition, {
-      getStock: async (req) => ({ stock: { sku: req.sku, onHand: '12', available: '12' } }),
+      getStock: async (req) => ({ stock: { sku: req.sku, onHand: 12n, available: 12n } }),
       batchGetStock: fail,
       setStock: fail,
       adjustStock: fail,

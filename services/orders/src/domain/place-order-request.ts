@@ -26,7 +26,7 @@ export interface PlaceOrderInput {
 /** PlaceOrderRequestLike is the shape of shop.orders.v1.PlaceOrderRequest that is read. */
 export interface PlaceOrderRequestLike {
   idempotencyKey: string;
-  items: ReadonlyArray<{ productId: string; quantity: string }>;
+  items: ReadonlyArray<{ productId: string; quantity: bigint }>;
   shippingAddress?: Partial<PostalAddress> | undefined;
   paymentToken: string;
 }
@@ -42,7 +42,7 @@ const trim = (text: string | undefined): string => (text ?? '').replace(EDGE_BLA
  * retry hashes the same and any other body with the same key does not.
  */
 export function toPlaceOrder(req: PlaceOrderRequestLike): PlaceOrderInput {
-  const items = req.items.map((item) => ({ productId: item.productId.toLowerCase(), quantity: BigInt(item.quantity) }));
+  const items = req.items.map((item) => ({ productId: item.productId.toLowerCase(), quantity: item.quantity }));
   const a = req.shippingAddress;
   const shippingAddress: PostalAddress = {
     recipient: trim(a?.recipient),

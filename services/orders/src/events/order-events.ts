@@ -19,7 +19,7 @@ const ERROR_REASONS: Record<FailureCode, ErrorReason> = {
 };
 
 function money(order: OrderRecord, amountMinor: bigint) {
-  return { currencyCode: order.currencyCode, amountMinor: amountMinor.toString() };
+  return { currencyCode: order.currencyCode, amountMinor };
 }
 
 function lines(order: OrderRecord): OrderLineEvent[] {
@@ -27,7 +27,7 @@ function lines(order: OrderRecord): OrderLineEvent[] {
     productId: line.productId,
     sku: line.sku,
     name: line.name,
-    quantity: line.quantity.toString(),
+    quantity: line.quantity,
     unitPrice: money(order, line.unitPriceMinor),
     lineTotal: money(order, lineTotal(line)),
   }));

@@ -17,7 +17,7 @@ export function stateName(state: OrderState): OrderStateName | undefined {
 
 /** toOrder maps a stored order to shop.orders.v1.Order. */
 export function toOrder(o: OrderRecord): DeepPartial<Order> {
-  const money = (amountMinor: bigint) => ({ currencyCode: o.currencyCode, amountMinor: amountMinor.toString() });
+  const money = (amountMinor: bigint) => ({ currencyCode: o.currencyCode, amountMinor });
   return {
     id: o.id,
     userId: o.userId,
@@ -26,7 +26,7 @@ export function toOrder(o: OrderRecord): DeepPartial<Order> {
       productId: line.productId,
       sku: line.sku,
       name: line.name,
-      quantity: line.quantity.toString(),
+      quantity: line.quantity,
       unitPrice: money(line.unitPriceMinor),
       lineTotal: money(lineTotal(line)),
     })),
@@ -37,7 +37,7 @@ export function toOrder(o: OrderRecord): DeepPartial<Order> {
     failureReason: o.failureReason,
     createTime: o.createTime,
     updateTime: o.updateTime,
-    version: o.version.toString(),
+    version: o.version,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type CallFailure,
 } from '../domain/step-outcomes';
 import type { OrderRecord } from '../domain/types';
+import { durationFromMs } from '@shop/sdk/lib/time';
 
 /** The idempotency keys every saga call carries, derived from the order id (agreed with inventory and payments). */
 export const sagaKeys = {
@@ -110,7 +111,7 @@ export function createSagaSteps(deps: SagaStepsDeps): SagaSteps {
             idempotencyKey: sagaKeys.charge(order.id),
             orderId: order.id,
             userId: order.userId,
-            amount: { currencyCode: order.currencyCode, amountMinor: order.totalMinor.toString() },
+            amount: { currencyCode: order.currencyCode, amountMinor: order.totalMinor },
             paymentToken,
           },
           { deadline: deps.callTimeoutMs, signal },
@@ -151,8 +152,8 @@ export function createSagaSteps(deps: SagaStepsDeps): SagaSteps {
                 {
                   reservationId,
                   orderId: input.order.id,
-                  items: input.order.items.map((line) => ({ sku: line.sku, quantity: line.quantity.toString() })),
-                  ttl: { seconds: Math.ceil(deps.reservationTtlMs / 1000).toString(), nanos: 0 },
+                  items: input.order.items.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+                  ttl: durationFromMs(Math.ceil(deps.reservationTtlMs / 1000) * 1000),
                 },
                 options,
               ),

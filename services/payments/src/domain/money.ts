@@ -5,6 +5,6 @@ export interface Amount {
 }
 
 /** toAmount reads a shop.common.v1.Money the contract found valid (an ISO 4217 code, an amount within its field's range). */
-export function toAmount(money: { currencyCode: string; amountMinor: string }): Amount {
-  return { currency: money.currencyCode, amount: BigInt(money.amountMinor) };
+export function toAmount(money: { currencyCode: string; amountMinor: bigint }): Amount {
+  return { currency: money.currencyCode, amount: money.amountMinor };
 }

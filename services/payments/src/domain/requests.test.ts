@@ -4,7 +4,7 @@ const charge = {
   idempotencyKey: 'order-1-charge',
   orderId: 'order-1',
   userId: 'ada',
-  amount: { currencyCode: 'EUR', amountMinor: '1999' },
+  amount: { currencyCode: 'EUR', amountMinor: 1999n },
   paymentToken: 'tok_approve',
 };
 
@@ -20,7 +20,7 @@ describe('chargeInput', () => {
     const base = chargeInput(charge).requestHash;
     expect(chargeInput({ ...charge, idempotencyKey: 'other' }).requestHash).toBe(base);
     expect(chargeInput({ ...charge, paymentToken: 'tok_decline' }).requestHash).not.toBe(base);
-    expect(chargeInput({ ...charge, amount: { currencyCode: 'EUR', amountMinor: '2000' } }).requestHash).not.toBe(base);
+    expect(chargeInput({ ...charge, amount: { currencyCode: 'EUR', amountMinor: 2000n } }).requestHash).not.toBe(base);
     expect(chargeInput({ ...charge, orderId: 'order-2' }).requestHash).not.toBe(base);
   });
 });
@@ -31,7 +31,7 @@ describe('refundInput', () => {
   it('reads an optional amount and tells "the rest" apart from an amount in the hash', () => {
     const rest = refundInput({ paymentId: id, idempotencyKey: 'r-1', reason: '' });
     expect(rest.amount).toBeUndefined();
-    const part = refundInput({ paymentId: id, idempotencyKey: 'r-1', amount: { currencyCode: 'EUR', amountMinor: '5' }, reason: '' });
+    const part = refundInput({ paymentId: id, idempotencyKey: 'r-1', amount: { currencyCode: 'EUR', amountMinor: 5n }, reason: '' });
     expect(part.amount).toEqual({ currency: 'EUR', amount: 5n });
     expect(part.requestHash).not.toBe(rest.requestHash);
   });

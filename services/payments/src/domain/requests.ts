@@ -25,7 +25,7 @@ export function chargeInput(req: {
   idempotencyKey: string;
   orderId: string;
   userId: string;
-  amount?: { currencyCode: string; amountMinor: string } | undefined;
+  amount?: { currencyCode: string; amountMinor: bigint } | undefined;
   paymentToken: string;
 }): ChargeInput {
   const amount = toAmount(req.amount!);
@@ -46,7 +46,7 @@ export interface RefundInput {
 export function refundInput(req: {
   paymentId: string;
   idempotencyKey: string;
-  amount?: { currencyCode: string; amountMinor: string } | undefined;
+  amount?: { currencyCode: string; amountMinor: bigint } | undefined;
   reason: string;
 }): RefundInput {
   const input = { paymentId: req.paymentId, idempotencyKey: req.idempotencyKey, amount: req.amount === undefined ? undefined : toAmount(req.amount), reason: req.reason };

@@ -12,7 +12,7 @@ const STATES: Record<PaymentStateName, PaymentState> = {
 };
 
 function money(currency: string, amount: bigint) {
-  return { currencyCode: currency, amountMinor: amount.toString() };
+  return { currencyCode: currency, amountMinor: amount };
 }
 
 /** toRefund maps a succeeded refund to shop.payments.v1.Refund. */

@@ -19,7 +19,7 @@ export type EventSink = (tx: Queryable, events: PaymentEvent[]) => Promise<void>
 export const noEvents: EventSink = async () => undefined;
 
 function money(currency: string, amount: bigint) {
-  return { currencyCode: currency, amountMinor: amount.toString() };
+  return { currencyCode: currency, amountMinor: amount };
 }
 
 /** capturedEvent is shop.events.v1.PaymentCaptured for a payment that was just captured. */

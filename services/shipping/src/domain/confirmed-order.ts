@@ -4,7 +4,8 @@ import type { ConfirmedOrder, ShipmentItem } from './types';
 /** ConfirmedOrderResult is a usable order, or why the event cannot make a shipment. */
 export type ConfirmedOrderResult = { ok: true; order: ConfirmedOrder } | { ok: false; problem: string };
 
-const QUANTITY = /^[1-9][0-9]{0,17}$/;
+/** MAX_QUANTITY is the largest quantity a line may hold (18 digits). */
+const MAX_QUANTITY = 999_999_999_999_999_999n;
 
 /**
  * confirmedOrderOf reads an OrderConfirmed event: the order and its owner,
@@ -19,10 +20,10 @@ export function confirmedOrderOf(event: OrderConfirmed): ConfirmedOrderResult {
   const items = new Map<string, ShipmentItem>();
   for (const [index, line] of event.items.entries()) {
     if (!line.sku) return { ok: false, problem: `items[${index}] has no sku` };
-    if (!QUANTITY.test(line.quantity)) return { ok: false, problem: `items[${index}].quantity must be 1 or more, got ${JSON.stringify(line.quantity)}` };
+    if (line.quantity < 1n || line.quantity > MAX_QUANTITY) return { ok: false, problem: `items[${index}].quantity must be 1 or more, got ${line.quantity}` };
     const item = items.get(line.sku);
-    if (item === undefined) items.set(line.sku, { sku: line.sku, quantity: BigInt(line.quantity) });
-    else item.quantity += BigInt(line.quantity);
+    if (item === undefined) items.set(line.sku, { sku: line.sku, quantity: line.quantity });
+    else item.quantity += line.quantity;
   }
   return { ok: true, order: { orderId: event.orderId, userId: event.userId, address: event.shippingAddress, items: [...items.values()] } };
 }

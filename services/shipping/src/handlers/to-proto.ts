@@ -25,7 +25,7 @@ export function toShipment(s: Shipment): DeepPartial<ShipmentMessage> {
     carrier: s.carrier,
     trackingNumber: left ? s.trackingNumber : '',
     address: s.address,
-    items: s.items.map((i) => ({ sku: i.sku, quantity: i.quantity.toString() })),
+    items: s.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
     createTime: s.createTime,
     shipTime: s.shipTime,
     deliverTime: s.deliverTime,

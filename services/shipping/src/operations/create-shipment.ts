@@ -30,7 +30,7 @@ export async function createShipment(tx: Queryable, order: ConfirmedOrder, shipD
           orderId: order.orderId,
           userId: order.userId,
           address: order.address,
-          items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity.toString() })),
+          items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
         },
       },
     },

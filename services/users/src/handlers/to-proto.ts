@@ -5,6 +5,7 @@ import type { User } from '@shop/sdk/ts/shop/users/v1/user';
 import { toProtoRole } from '../domain/roles';
 import type { IssuedTokens } from '../auth/sessions';
 import type { UserRecord } from '../store/users-store';
+import { durationFromMs } from '@shop/sdk/lib/time';
 
 /** toProtoUser maps an account to shop.users.v1.User; the password hash and lockout state stay behind. */
 export function toProtoUser(user: UserRecord): DeepPartial<User> {
@@ -20,7 +21,7 @@ export function toProtoUser(user: UserRecord): DeepPartial<User> {
 
 /** toDuration maps milliseconds to google.protobuf.Duration. */
 export function toDuration(ms: number): Duration {
-  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+  return durationFromMs(ms);
 }
 
 /** toTokenPair maps issued tokens to shop.users.v1.TokenPair. */

@@ -79,11 +79,11 @@ export interface ListProductsRequest {
   nameContains: string;
   /** min_price_minor keeps only products that cost at least this many minor units. */
   minPriceMinor?:
-    | string
+    | bigint
     | undefined;
   /** max_price_minor keeps only products that cost at most this many minor units. */
   maxPriceMinor?:
-    | string
+    | bigint
     | undefined;
   /**
    * order_by is one of "create_time" (the default), "create_time desc",
@@ -128,7 +128,7 @@ export interface DeleteProductRequest {
   /** product_id is the id of the product to delete. */
   productId: string;
   /** version, when not 0, must match the product's current version. */
-  version: string;
+  version: bigint;
 }
 
 /** DeleteProductResponse is the output of DeleteProduct. */
@@ -606,9 +606,15 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
       writer.uint32(34).string(message.nameContains);
     }
     if (message.minPriceMinor !== undefined) {
+      if (BigInt.asIntN(64, message.minPriceMinor) !== message.minPriceMinor) {
+        throw new globalThis.Error("value provided for field message.minPriceMinor of type int64 too large");
+      }
       writer.uint32(40).int64(message.minPriceMinor);
     }
     if (message.maxPriceMinor !== undefined) {
+      if (BigInt.asIntN(64, message.maxPriceMinor) !== message.maxPriceMinor) {
+        throw new globalThis.Error("value provided for field message.maxPriceMinor of type int64 too large");
+      }
       writer.uint32(48).int64(message.maxPriceMinor);
     }
     if (message.orderBy !== "") {
@@ -667,7 +673,7 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
               break;
             }
 
-            message.minPriceMinor = reader.int64().toString();
+            message.minPriceMinor = reader.int64() as bigint;
             continue;
           }
           case 6: {
@@ -675,7 +681,7 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
               break;
             }
 
-            message.maxPriceMinor = reader.int64().toString();
+            message.maxPriceMinor = reader.int64() as bigint;
             continue;
           }
           case 7: {
@@ -717,14 +723,14 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
         ? globalThis.String(object.name_contains)
         : "",
       minPriceMinor: isSet(object.minPriceMinor)
-        ? globalThis.String(object.minPriceMinor)
+        ? BigInt(object.minPriceMinor)
         : isSet(object.min_price_minor)
-        ? globalThis.String(object.min_price_minor)
+        ? BigInt(object.min_price_minor)
         : undefined,
       maxPriceMinor: isSet(object.maxPriceMinor)
-        ? globalThis.String(object.maxPriceMinor)
+        ? BigInt(object.maxPriceMinor)
         : isSet(object.max_price_minor)
-        ? globalThis.String(object.max_price_minor)
+        ? BigInt(object.max_price_minor)
         : undefined,
       orderBy: isSet(object.orderBy)
         ? globalThis.String(object.orderBy)
@@ -749,10 +755,10 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
       obj.nameContains = message.nameContains;
     }
     if (message.minPriceMinor !== undefined) {
-      obj.minPriceMinor = message.minPriceMinor;
+      obj.minPriceMinor = message.minPriceMinor.toString();
     }
     if (message.maxPriceMinor !== undefined) {
-      obj.maxPriceMinor = message.maxPriceMinor;
+      obj.maxPriceMinor = message.maxPriceMinor.toString();
     }
     if (message.orderBy !== "") {
       obj.orderBy = message.orderBy;
@@ -769,8 +775,12 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
     message.pageToken = object.pageToken ?? "";
     message.category = object.category ?? "";
     message.nameContains = object.nameContains ?? "";
-    message.minPriceMinor = object.minPriceMinor ?? undefined;
-    message.maxPriceMinor = object.maxPriceMinor ?? undefined;
+    message.minPriceMinor = (object.minPriceMinor !== undefined && object.minPriceMinor !== null)
+      ? BigInt(object.minPriceMinor)
+      : undefined;
+    message.maxPriceMinor = (object.maxPriceMinor !== undefined && object.maxPriceMinor !== null)
+      ? BigInt(object.maxPriceMinor)
+      : undefined;
     message.orderBy = object.orderBy ?? "";
     return message;
   },
@@ -1026,7 +1036,7 @@ export const UpdateProductResponse: MessageFns<UpdateProductResponse> = {
 };
 
 function createBaseDeleteProductRequest(): DeleteProductRequest {
-  return { productId: "", version: "0" };
+  return { productId: "", version: 0n };
 }
 
 export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
@@ -1034,7 +1044,10 @@ export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
     if (message.productId !== "") {
       writer.uint32(10).string(message.productId);
     }
-    if (message.version !== "0") {
+    if (message.version !== 0n) {
+      if (BigInt.asIntN(64, message.version) !== message.version) {
+        throw new globalThis.Error("value provided for field message.version of type int64 too large");
+      }
       writer.uint32(16).int64(message.version);
     }
     return writer;
@@ -1066,7 +1079,7 @@ export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
               break;
             }
 
-            message.version = reader.int64().toString();
+            message.version = reader.int64() as bigint;
             continue;
           }
         }
@@ -1088,7 +1101,7 @@ export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
         : isSet(object.product_id)
         ? globalThis.String(object.product_id)
         : "",
-      version: isSet(object.version) ? globalThis.String(object.version) : "0",
+      version: isSet(object.version) ? BigInt(object.version) : 0n,
     };
   },
 
@@ -1097,8 +1110,8 @@ export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
     if (message.productId !== "") {
       obj.productId = message.productId;
     }
-    if (message.version !== "0") {
-      obj.version = message.version;
+    if (message.version !== 0n) {
+      obj.version = message.version.toString();
     }
     return obj;
   },
@@ -1109,7 +1122,7 @@ export const DeleteProductRequest: MessageFns<DeleteProductRequest> = {
   fromPartial(object: DeepPartial<DeleteProductRequest>): DeleteProductRequest {
     const message = createBaseDeleteProductRequest();
     message.productId = object.productId ?? "";
-    message.version = object.version ?? "0";
+    message.version = (object.version !== undefined && object.version !== null) ? BigInt(object.version) : 0n;
     return message;
   },
 };
@@ -1658,10 +1671,10 @@ export const CatalogServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

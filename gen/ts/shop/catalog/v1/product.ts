@@ -48,7 +48,7 @@ export interface Product {
    * version increases by one on every change. Send it back on update or
    * delete to fail with ABORTED instead of overwriting someone else's change.
    */
-  version: string;
+  version: bigint;
 }
 
 function createBaseProduct(): Product {
@@ -62,7 +62,7 @@ function createBaseProduct(): Product {
     imageUrl: "",
     createTime: undefined,
     updateTime: undefined,
-    version: "0",
+    version: 0n,
   };
 }
 
@@ -95,7 +95,10 @@ export const Product: MessageFns<Product> = {
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(74).fork()).join();
     }
-    if (message.version !== "0") {
+    if (message.version !== 0n) {
+      if (BigInt.asIntN(64, message.version) !== message.version) {
+        throw new globalThis.Error("value provided for field message.version of type int64 too large");
+      }
       writer.uint32(80).int64(message.version);
     }
     return writer;
@@ -191,7 +194,7 @@ export const Product: MessageFns<Product> = {
               break;
             }
 
-            message.version = reader.int64().toString();
+            message.version = reader.int64() as bigint;
             continue;
           }
         }
@@ -229,7 +232,7 @@ export const Product: MessageFns<Product> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
-      version: isSet(object.version) ? globalThis.String(object.version) : "0",
+      version: isSet(object.version) ? BigInt(object.version) : 0n,
     };
   },
 
@@ -262,8 +265,8 @@ export const Product: MessageFns<Product> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
-    if (message.version !== "0") {
-      obj.version = message.version;
+    if (message.version !== 0n) {
+      obj.version = message.version.toString();
     }
     return obj;
   },
@@ -282,28 +285,28 @@ export const Product: MessageFns<Product> = {
     message.imageUrl = object.imageUrl ?? "";
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
-    message.version = object.version ?? "0";
+    message.version = (object.version !== undefined && object.version !== null) ? BigInt(object.version) : 0n;
     return message;
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

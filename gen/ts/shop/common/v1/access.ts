@@ -11,24 +11,35 @@
  * contract, and enforced the same way by every service's runtime and by the
  * REST gateway, which also writes it into the OpenAPI security section.
  */
-export enum Access {
+export const Access = {
   /** ACCESS_UNSPECIFIED - ACCESS_UNSPECIFIED is treated as ACCESS_AUTHENTICATED: safe by default. */
-  ACCESS_UNSPECIFIED = 0,
+  ACCESS_UNSPECIFIED: "ACCESS_UNSPECIFIED",
   /** ACCESS_PUBLIC - ACCESS_PUBLIC may be called with no token. A token, if sent, is still verified. */
-  ACCESS_PUBLIC = 1,
+  ACCESS_PUBLIC: "ACCESS_PUBLIC",
   /**
    * ACCESS_AUTHENTICATED - ACCESS_AUTHENTICATED needs a valid user access token; the service checks
    * which records the user may touch.
    */
-  ACCESS_AUTHENTICATED = 2,
+  ACCESS_AUTHENTICATED: "ACCESS_AUTHENTICATED",
   /** ACCESS_ADMIN - ACCESS_ADMIN needs a valid user access token with the admin role. */
-  ACCESS_ADMIN = 3,
+  ACCESS_ADMIN: "ACCESS_ADMIN",
   /**
    * ACCESS_INTERNAL - ACCESS_INTERNAL needs a service token of a service the callee allows;
    * user tokens are refused and the gateway never exposes the RPC.
    */
-  ACCESS_INTERNAL = 4,
-  UNRECOGNIZED = -1,
+  ACCESS_INTERNAL: "ACCESS_INTERNAL",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type Access = typeof Access[keyof typeof Access];
+
+export namespace Access {
+  export type ACCESS_UNSPECIFIED = typeof Access.ACCESS_UNSPECIFIED;
+  export type ACCESS_PUBLIC = typeof Access.ACCESS_PUBLIC;
+  export type ACCESS_AUTHENTICATED = typeof Access.ACCESS_AUTHENTICATED;
+  export type ACCESS_ADMIN = typeof Access.ACCESS_ADMIN;
+  export type ACCESS_INTERNAL = typeof Access.ACCESS_INTERNAL;
+  export type UNRECOGNIZED = typeof Access.UNRECOGNIZED;
 }
 
 export function accessFromJSON(object: any): Access {
@@ -70,5 +81,23 @@ export function accessToJSON(object: Access): string {
     case Access.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function accessToNumber(object: Access): number {
+  switch (object) {
+    case Access.ACCESS_UNSPECIFIED:
+      return 0;
+    case Access.ACCESS_PUBLIC:
+      return 1;
+    case Access.ACCESS_AUTHENTICATED:
+      return 2;
+    case Access.ACCESS_ADMIN:
+      return 3;
+    case Access.ACCESS_INTERNAL:
+      return 4;
+    case Access.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }

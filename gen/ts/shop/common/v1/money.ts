@@ -19,11 +19,11 @@ export interface Money {
    * amount_minor is the amount in the currency's minor unit: 1999 is 19.99 EUR.
    * It may be negative only where a field says so (refunds, adjustments).
    */
-  amountMinor: string;
+  amountMinor: bigint;
 }
 
 function createBaseMoney(): Money {
-  return { currencyCode: "", amountMinor: "0" };
+  return { currencyCode: "", amountMinor: 0n };
 }
 
 export const Money: MessageFns<Money> = {
@@ -31,7 +31,10 @@ export const Money: MessageFns<Money> = {
     if (message.currencyCode !== "") {
       writer.uint32(10).string(message.currencyCode);
     }
-    if (message.amountMinor !== "0") {
+    if (message.amountMinor !== 0n) {
+      if (BigInt.asIntN(64, message.amountMinor) !== message.amountMinor) {
+        throw new globalThis.Error("value provided for field message.amountMinor of type int64 too large");
+      }
       writer.uint32(16).int64(message.amountMinor);
     }
     return writer;
@@ -63,7 +66,7 @@ export const Money: MessageFns<Money> = {
               break;
             }
 
-            message.amountMinor = reader.int64().toString();
+            message.amountMinor = reader.int64() as bigint;
             continue;
           }
         }
@@ -86,10 +89,10 @@ export const Money: MessageFns<Money> = {
         ? globalThis.String(object.currency_code)
         : "",
       amountMinor: isSet(object.amountMinor)
-        ? globalThis.String(object.amountMinor)
+        ? BigInt(object.amountMinor)
         : isSet(object.amount_minor)
-        ? globalThis.String(object.amount_minor)
-        : "0",
+        ? BigInt(object.amount_minor)
+        : 0n,
     };
   },
 
@@ -98,8 +101,8 @@ export const Money: MessageFns<Money> = {
     if (message.currencyCode !== "") {
       obj.currencyCode = message.currencyCode;
     }
-    if (message.amountMinor !== "0") {
-      obj.amountMinor = message.amountMinor;
+    if (message.amountMinor !== 0n) {
+      obj.amountMinor = message.amountMinor.toString();
     }
     return obj;
   },
@@ -110,15 +113,17 @@ export const Money: MessageFns<Money> = {
   fromPartial(object: DeepPartial<Money>): Money {
     const message = createBaseMoney();
     message.currencyCode = object.currencyCode ?? "";
-    message.amountMinor = object.amountMinor ?? "0";
+    message.amountMinor = (object.amountMinor !== undefined && object.amountMinor !== null)
+      ? BigInt(object.amountMinor)
+      : 0n;
     return message;
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

@@ -31,7 +31,7 @@ export interface ProductSnapshot {
    * version is the product's version after the change; a consumer that
    * holds a higher version ignores the event.
    */
-  version: string;
+  version: bigint;
 }
 
 /**
@@ -76,7 +76,7 @@ function createBaseProductSnapshot(): ProductSnapshot {
     price: undefined,
     category: "",
     imageUrl: "",
-    version: "0",
+    version: 0n,
   };
 }
 
@@ -103,7 +103,10 @@ export const ProductSnapshot: MessageFns<ProductSnapshot> = {
     if (message.imageUrl !== "") {
       writer.uint32(58).string(message.imageUrl);
     }
-    if (message.version !== "0") {
+    if (message.version !== 0n) {
+      if (BigInt.asIntN(64, message.version) !== message.version) {
+        throw new globalThis.Error("value provided for field message.version of type int64 too large");
+      }
       writer.uint32(64).int64(message.version);
     }
     return writer;
@@ -183,7 +186,7 @@ export const ProductSnapshot: MessageFns<ProductSnapshot> = {
               break;
             }
 
-            message.version = reader.int64().toString();
+            message.version = reader.int64() as bigint;
             continue;
           }
         }
@@ -215,7 +218,7 @@ export const ProductSnapshot: MessageFns<ProductSnapshot> = {
         : isSet(object.image_url)
         ? globalThis.String(object.image_url)
         : "",
-      version: isSet(object.version) ? globalThis.String(object.version) : "0",
+      version: isSet(object.version) ? BigInt(object.version) : 0n,
     };
   },
 
@@ -242,8 +245,8 @@ export const ProductSnapshot: MessageFns<ProductSnapshot> = {
     if (message.imageUrl !== "") {
       obj.imageUrl = message.imageUrl;
     }
-    if (message.version !== "0") {
-      obj.version = message.version;
+    if (message.version !== 0n) {
+      obj.version = message.version.toString();
     }
     return obj;
   },
@@ -260,7 +263,7 @@ export const ProductSnapshot: MessageFns<ProductSnapshot> = {
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.category = object.category ?? "";
     message.imageUrl = object.imageUrl ?? "";
-    message.version = object.version ?? "0";
+    message.version = (object.version !== undefined && object.version !== null) ? BigInt(object.version) : 0n;
     return message;
   },
 };
@@ -514,10 +517,10 @@ export const ProductDeleted: MessageFns<ProductDeleted> = {
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

@@ -27,7 +27,7 @@ export interface PullEventsRequest {
    * after_position is the position of the last event the caller has
    * processed; 0 reads from the beginning.
    */
-  afterPosition: string;
+  afterPosition: bigint;
   /** max_events bounds the reply: default 100, at most 500. */
   maxEvents: number;
   /**
@@ -48,7 +48,7 @@ export interface PullEventsResponse {
    * head_position is the position of the newest published event, so a
    * consumer can tell how far behind it is.
    */
-  headPosition: string;
+  headPosition: bigint;
 }
 
 /** FeedEvent is one published event and its place in the feed. */
@@ -57,18 +57,21 @@ export interface FeedEvent {
    * position increases by at least one from each event to the next and is
    * never reused; gaps are allowed.
    */
-  position: string;
+  position: bigint;
   /** envelope is the event itself. */
   envelope: EventEnvelope | undefined;
 }
 
 function createBasePullEventsRequest(): PullEventsRequest {
-  return { afterPosition: "0", maxEvents: 0, maxWait: undefined };
+  return { afterPosition: 0n, maxEvents: 0, maxWait: undefined };
 }
 
 export const PullEventsRequest: MessageFns<PullEventsRequest> = {
   encode(message: PullEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.afterPosition !== "0") {
+    if (message.afterPosition !== 0n) {
+      if (BigInt.asIntN(64, message.afterPosition) !== message.afterPosition) {
+        throw new globalThis.Error("value provided for field message.afterPosition of type int64 too large");
+      }
       writer.uint32(8).int64(message.afterPosition);
     }
     if (message.maxEvents !== 0) {
@@ -98,7 +101,7 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
               break;
             }
 
-            message.afterPosition = reader.int64().toString();
+            message.afterPosition = reader.int64() as bigint;
             continue;
           }
           case 2: {
@@ -132,10 +135,10 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
   fromJSON(object: any): PullEventsRequest {
     return {
       afterPosition: isSet(object.afterPosition)
-        ? globalThis.String(object.afterPosition)
+        ? BigInt(object.afterPosition)
         : isSet(object.after_position)
-        ? globalThis.String(object.after_position)
-        : "0",
+        ? BigInt(object.after_position)
+        : 0n,
       maxEvents: isSet(object.maxEvents)
         ? globalThis.Number(object.maxEvents)
         : isSet(object.max_events)
@@ -151,8 +154,8 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
 
   toJSON(message: PullEventsRequest): unknown {
     const obj: any = {};
-    if (message.afterPosition !== "0") {
-      obj.afterPosition = message.afterPosition;
+    if (message.afterPosition !== 0n) {
+      obj.afterPosition = message.afterPosition.toString();
     }
     if (message.maxEvents !== 0) {
       obj.maxEvents = Math.round(message.maxEvents);
@@ -168,7 +171,9 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
   },
   fromPartial(object: DeepPartial<PullEventsRequest>): PullEventsRequest {
     const message = createBasePullEventsRequest();
-    message.afterPosition = object.afterPosition ?? "0";
+    message.afterPosition = (object.afterPosition !== undefined && object.afterPosition !== null)
+      ? BigInt(object.afterPosition)
+      : 0n;
     message.maxEvents = object.maxEvents ?? 0;
     message.maxWait = (object.maxWait !== undefined && object.maxWait !== null)
       ? Duration.fromPartial(object.maxWait)
@@ -178,7 +183,7 @@ export const PullEventsRequest: MessageFns<PullEventsRequest> = {
 };
 
 function createBasePullEventsResponse(): PullEventsResponse {
-  return { events: [], headPosition: "0" };
+  return { events: [], headPosition: 0n };
 }
 
 export const PullEventsResponse: MessageFns<PullEventsResponse> = {
@@ -186,7 +191,10 @@ export const PullEventsResponse: MessageFns<PullEventsResponse> = {
     for (const v of message.events) {
       FeedEvent.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.headPosition !== "0") {
+    if (message.headPosition !== 0n) {
+      if (BigInt.asIntN(64, message.headPosition) !== message.headPosition) {
+        throw new globalThis.Error("value provided for field message.headPosition of type int64 too large");
+      }
       writer.uint32(16).int64(message.headPosition);
     }
     return writer;
@@ -218,7 +226,7 @@ export const PullEventsResponse: MessageFns<PullEventsResponse> = {
               break;
             }
 
-            message.headPosition = reader.int64().toString();
+            message.headPosition = reader.int64() as bigint;
             continue;
           }
         }
@@ -237,10 +245,10 @@ export const PullEventsResponse: MessageFns<PullEventsResponse> = {
     return {
       events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => FeedEvent.fromJSON(e)) : [],
       headPosition: isSet(object.headPosition)
-        ? globalThis.String(object.headPosition)
+        ? BigInt(object.headPosition)
         : isSet(object.head_position)
-        ? globalThis.String(object.head_position)
-        : "0",
+        ? BigInt(object.head_position)
+        : 0n,
     };
   },
 
@@ -249,8 +257,8 @@ export const PullEventsResponse: MessageFns<PullEventsResponse> = {
     if (message.events?.length) {
       obj.events = message.events.map((e) => FeedEvent.toJSON(e));
     }
-    if (message.headPosition !== "0") {
-      obj.headPosition = message.headPosition;
+    if (message.headPosition !== 0n) {
+      obj.headPosition = message.headPosition.toString();
     }
     return obj;
   },
@@ -261,18 +269,23 @@ export const PullEventsResponse: MessageFns<PullEventsResponse> = {
   fromPartial(object: DeepPartial<PullEventsResponse>): PullEventsResponse {
     const message = createBasePullEventsResponse();
     message.events = object.events?.map((e) => FeedEvent.fromPartial(e)) || [];
-    message.headPosition = object.headPosition ?? "0";
+    message.headPosition = (object.headPosition !== undefined && object.headPosition !== null)
+      ? BigInt(object.headPosition)
+      : 0n;
     return message;
   },
 };
 
 function createBaseFeedEvent(): FeedEvent {
-  return { position: "0", envelope: undefined };
+  return { position: 0n, envelope: undefined };
 }
 
 export const FeedEvent: MessageFns<FeedEvent> = {
   encode(message: FeedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.position !== "0") {
+    if (message.position !== 0n) {
+      if (BigInt.asIntN(64, message.position) !== message.position) {
+        throw new globalThis.Error("value provided for field message.position of type int64 too large");
+      }
       writer.uint32(8).int64(message.position);
     }
     if (message.envelope !== undefined) {
@@ -299,7 +312,7 @@ export const FeedEvent: MessageFns<FeedEvent> = {
               break;
             }
 
-            message.position = reader.int64().toString();
+            message.position = reader.int64() as bigint;
             continue;
           }
           case 2: {
@@ -324,15 +337,15 @@ export const FeedEvent: MessageFns<FeedEvent> = {
 
   fromJSON(object: any): FeedEvent {
     return {
-      position: isSet(object.position) ? globalThis.String(object.position) : "0",
+      position: isSet(object.position) ? BigInt(object.position) : 0n,
       envelope: isSet(object.envelope) ? EventEnvelope.fromJSON(object.envelope) : undefined,
     };
   },
 
   toJSON(message: FeedEvent): unknown {
     const obj: any = {};
-    if (message.position !== "0") {
-      obj.position = message.position;
+    if (message.position !== 0n) {
+      obj.position = message.position.toString();
     }
     if (message.envelope !== undefined) {
       obj.envelope = EventEnvelope.toJSON(message.envelope);
@@ -345,7 +358,7 @@ export const FeedEvent: MessageFns<FeedEvent> = {
   },
   fromPartial(object: DeepPartial<FeedEvent>): FeedEvent {
     const message = createBaseFeedEvent();
-    message.position = object.position ?? "0";
+    message.position = (object.position !== undefined && object.position !== null) ? BigInt(object.position) : 0n;
     message.envelope = (object.envelope !== undefined && object.envelope !== null)
       ? EventEnvelope.fromPartial(object.envelope)
       : undefined;
@@ -435,10 +448,10 @@ export const EventFeedServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

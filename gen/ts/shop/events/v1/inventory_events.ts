@@ -9,20 +9,29 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 
 /** StockReleaseReason is why a reservation's units were given back. */
-export enum StockReleaseReason {
+export const StockReleaseReason = {
   /** STOCK_RELEASE_REASON_UNSPECIFIED - STOCK_RELEASE_REASON_UNSPECIFIED is never used. */
-  STOCK_RELEASE_REASON_UNSPECIFIED = 0,
+  STOCK_RELEASE_REASON_UNSPECIFIED: "STOCK_RELEASE_REASON_UNSPECIFIED",
   /**
    * STOCK_RELEASE_REASON_REQUESTED - STOCK_RELEASE_REASON_REQUESTED means the orders service released the
    * reservation, because the order failed or was cancelled.
    */
-  STOCK_RELEASE_REASON_REQUESTED = 1,
+  STOCK_RELEASE_REASON_REQUESTED: "STOCK_RELEASE_REASON_REQUESTED",
   /**
    * STOCK_RELEASE_REASON_EXPIRED - STOCK_RELEASE_REASON_EXPIRED means the reservation passed its
    * expire_time before it was committed.
    */
-  STOCK_RELEASE_REASON_EXPIRED = 2,
-  UNRECOGNIZED = -1,
+  STOCK_RELEASE_REASON_EXPIRED: "STOCK_RELEASE_REASON_EXPIRED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type StockReleaseReason = typeof StockReleaseReason[keyof typeof StockReleaseReason];
+
+export namespace StockReleaseReason {
+  export type STOCK_RELEASE_REASON_UNSPECIFIED = typeof StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED;
+  export type STOCK_RELEASE_REASON_REQUESTED = typeof StockReleaseReason.STOCK_RELEASE_REASON_REQUESTED;
+  export type STOCK_RELEASE_REASON_EXPIRED = typeof StockReleaseReason.STOCK_RELEASE_REASON_EXPIRED;
+  export type UNRECOGNIZED = typeof StockReleaseReason.UNRECOGNIZED;
 }
 
 export function stockReleaseReasonFromJSON(object: any): StockReleaseReason {
@@ -57,12 +66,26 @@ export function stockReleaseReasonToJSON(object: StockReleaseReason): string {
   }
 }
 
+export function stockReleaseReasonToNumber(object: StockReleaseReason): number {
+  switch (object) {
+    case StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED:
+      return 0;
+    case StockReleaseReason.STOCK_RELEASE_REASON_REQUESTED:
+      return 1;
+    case StockReleaseReason.STOCK_RELEASE_REASON_EXPIRED:
+      return 2;
+    case StockReleaseReason.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /** SkuQuantity is a number of units of one SKU. */
 export interface SkuQuantity {
   /** sku is the stock keeping unit, as in the catalog. */
   sku: string;
   /** quantity is the number of units, 1 or more. */
-  quantity: string;
+  quantity: bigint;
 }
 
 /**
@@ -119,13 +142,13 @@ export interface StockLow {
   /** sku is the stock keeping unit. */
   sku: string;
   /** available is the number of units that can still be reserved. */
-  available: string;
+  available: bigint;
   /** threshold is the low-stock threshold that available reached. */
-  threshold: string;
+  threshold: bigint;
 }
 
 function createBaseSkuQuantity(): SkuQuantity {
-  return { sku: "", quantity: "0" };
+  return { sku: "", quantity: 0n };
 }
 
 export const SkuQuantity: MessageFns<SkuQuantity> = {
@@ -133,7 +156,10 @@ export const SkuQuantity: MessageFns<SkuQuantity> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(16).int64(message.quantity);
     }
     return writer;
@@ -165,7 +191,7 @@ export const SkuQuantity: MessageFns<SkuQuantity> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
         }
@@ -183,7 +209,7 @@ export const SkuQuantity: MessageFns<SkuQuantity> = {
   fromJSON(object: any): SkuQuantity {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
     };
   },
 
@@ -192,8 +218,8 @@ export const SkuQuantity: MessageFns<SkuQuantity> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     return obj;
   },
@@ -204,7 +230,7 @@ export const SkuQuantity: MessageFns<SkuQuantity> = {
   fromPartial(object: DeepPartial<SkuQuantity>): SkuQuantity {
     const message = createBaseSkuQuantity();
     message.sku = object.sku ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     return message;
   },
 };
@@ -339,7 +365,7 @@ export const StockReserved: MessageFns<StockReserved> = {
 };
 
 function createBaseStockReleased(): StockReleased {
-  return { reservationId: "", orderId: "", items: [], reason: 0 };
+  return { reservationId: "", orderId: "", items: [], reason: StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED };
 }
 
 export const StockReleased: MessageFns<StockReleased> = {
@@ -353,8 +379,8 @@ export const StockReleased: MessageFns<StockReleased> = {
     for (const v of message.items) {
       SkuQuantity.encode(v!, writer.uint32(26).fork()).join();
     }
-    if (message.reason !== 0) {
-      writer.uint32(32).int32(message.reason);
+    if (message.reason !== StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED) {
+      writer.uint32(32).int32(stockReleaseReasonToNumber(message.reason));
     }
     return writer;
   },
@@ -401,7 +427,7 @@ export const StockReleased: MessageFns<StockReleased> = {
               break;
             }
 
-            message.reason = reader.int32() as any;
+            message.reason = stockReleaseReasonFromJSON(reader.int32());
             continue;
           }
         }
@@ -429,7 +455,9 @@ export const StockReleased: MessageFns<StockReleased> = {
         ? globalThis.String(object.order_id)
         : "",
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => SkuQuantity.fromJSON(e)) : [],
-      reason: isSet(object.reason) ? stockReleaseReasonFromJSON(object.reason) : 0,
+      reason: isSet(object.reason)
+        ? stockReleaseReasonFromJSON(object.reason)
+        : StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED,
     };
   },
 
@@ -444,7 +472,7 @@ export const StockReleased: MessageFns<StockReleased> = {
     if (message.items?.length) {
       obj.items = message.items.map((e) => SkuQuantity.toJSON(e));
     }
-    if (message.reason !== 0) {
+    if (message.reason !== StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED) {
       obj.reason = stockReleaseReasonToJSON(message.reason);
     }
     return obj;
@@ -458,7 +486,7 @@ export const StockReleased: MessageFns<StockReleased> = {
     message.reservationId = object.reservationId ?? "";
     message.orderId = object.orderId ?? "";
     message.items = object.items?.map((e) => SkuQuantity.fromPartial(e)) || [];
-    message.reason = object.reason ?? 0;
+    message.reason = object.reason ?? StockReleaseReason.STOCK_RELEASE_REASON_UNSPECIFIED;
     return message;
   },
 };
@@ -573,7 +601,7 @@ export const StockCommitted: MessageFns<StockCommitted> = {
 };
 
 function createBaseStockLow(): StockLow {
-  return { sku: "", available: "0", threshold: "0" };
+  return { sku: "", available: 0n, threshold: 0n };
 }
 
 export const StockLow: MessageFns<StockLow> = {
@@ -581,10 +609,16 @@ export const StockLow: MessageFns<StockLow> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.available !== "0") {
+    if (message.available !== 0n) {
+      if (BigInt.asIntN(64, message.available) !== message.available) {
+        throw new globalThis.Error("value provided for field message.available of type int64 too large");
+      }
       writer.uint32(16).int64(message.available);
     }
-    if (message.threshold !== "0") {
+    if (message.threshold !== 0n) {
+      if (BigInt.asIntN(64, message.threshold) !== message.threshold) {
+        throw new globalThis.Error("value provided for field message.threshold of type int64 too large");
+      }
       writer.uint32(24).int64(message.threshold);
     }
     return writer;
@@ -616,7 +650,7 @@ export const StockLow: MessageFns<StockLow> = {
               break;
             }
 
-            message.available = reader.int64().toString();
+            message.available = reader.int64() as bigint;
             continue;
           }
           case 3: {
@@ -624,7 +658,7 @@ export const StockLow: MessageFns<StockLow> = {
               break;
             }
 
-            message.threshold = reader.int64().toString();
+            message.threshold = reader.int64() as bigint;
             continue;
           }
         }
@@ -642,8 +676,8 @@ export const StockLow: MessageFns<StockLow> = {
   fromJSON(object: any): StockLow {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      available: isSet(object.available) ? globalThis.String(object.available) : "0",
-      threshold: isSet(object.threshold) ? globalThis.String(object.threshold) : "0",
+      available: isSet(object.available) ? BigInt(object.available) : 0n,
+      threshold: isSet(object.threshold) ? BigInt(object.threshold) : 0n,
     };
   },
 
@@ -652,11 +686,11 @@ export const StockLow: MessageFns<StockLow> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.available !== "0") {
-      obj.available = message.available;
+    if (message.available !== 0n) {
+      obj.available = message.available.toString();
     }
-    if (message.threshold !== "0") {
-      obj.threshold = message.threshold;
+    if (message.threshold !== 0n) {
+      obj.threshold = message.threshold.toString();
     }
     return obj;
   },
@@ -667,29 +701,29 @@ export const StockLow: MessageFns<StockLow> = {
   fromPartial(object: DeepPartial<StockLow>): StockLow {
     const message = createBaseStockLow();
     message.sku = object.sku ?? "";
-    message.available = object.available ?? "0";
-    message.threshold = object.threshold ?? "0";
+    message.available = (object.available !== undefined && object.available !== null) ? BigInt(object.available) : 0n;
+    message.threshold = (object.threshold !== undefined && object.threshold !== null) ? BigInt(object.threshold) : 0n;
     return message;
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

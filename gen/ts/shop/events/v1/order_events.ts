@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PostalAddress } from "../../common/v1/address";
-import { ErrorReason, errorReasonFromJSON, errorReasonToJSON } from "../../common/v1/errors";
+import { ErrorReason, errorReasonFromJSON, errorReasonToJSON, errorReasonToNumber } from "../../common/v1/errors";
 import { Money } from "../../common/v1/money";
 
 /** OrderLine is one product in an order, priced when the order was placed. */
@@ -19,7 +19,7 @@ export interface OrderLine {
   /** name is the product's name when the order was placed. */
   name: string;
   /** quantity is the number of units ordered. */
-  quantity: string;
+  quantity: bigint;
   /** unit_price is the price of one unit when the order was placed. */
   unitPrice:
     | Money
@@ -126,7 +126,7 @@ export interface OrderShipped {
 }
 
 function createBaseOrderLine(): OrderLine {
-  return { productId: "", sku: "", name: "", quantity: "0", unitPrice: undefined, lineTotal: undefined };
+  return { productId: "", sku: "", name: "", quantity: 0n, unitPrice: undefined, lineTotal: undefined };
 }
 
 export const OrderLine: MessageFns<OrderLine> = {
@@ -140,7 +140,10 @@ export const OrderLine: MessageFns<OrderLine> = {
     if (message.name !== "") {
       writer.uint32(26).string(message.name);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(32).int64(message.quantity);
     }
     if (message.unitPrice !== undefined) {
@@ -194,7 +197,7 @@ export const OrderLine: MessageFns<OrderLine> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
           case 5: {
@@ -234,7 +237,7 @@ export const OrderLine: MessageFns<OrderLine> = {
         : "",
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
       unitPrice: isSet(object.unitPrice)
         ? Money.fromJSON(object.unitPrice)
         : isSet(object.unit_price)
@@ -259,8 +262,8 @@ export const OrderLine: MessageFns<OrderLine> = {
     if (message.name !== "") {
       obj.name = message.name;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     if (message.unitPrice !== undefined) {
       obj.unitPrice = Money.toJSON(message.unitPrice);
@@ -279,7 +282,7 @@ export const OrderLine: MessageFns<OrderLine> = {
     message.productId = object.productId ?? "";
     message.sku = object.sku ?? "";
     message.name = object.name ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
       ? Money.fromPartial(object.unitPrice)
       : undefined;
@@ -605,7 +608,7 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
 };
 
 function createBaseOrderFailed(): OrderFailed {
-  return { orderId: "", userId: "", reason: "", errorReason: 0 };
+  return { orderId: "", userId: "", reason: "", errorReason: ErrorReason.ERROR_REASON_UNSPECIFIED };
 }
 
 export const OrderFailed: MessageFns<OrderFailed> = {
@@ -619,8 +622,8 @@ export const OrderFailed: MessageFns<OrderFailed> = {
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
     }
-    if (message.errorReason !== 0) {
-      writer.uint32(32).int32(message.errorReason);
+    if (message.errorReason !== ErrorReason.ERROR_REASON_UNSPECIFIED) {
+      writer.uint32(32).int32(errorReasonToNumber(message.errorReason));
     }
     return writer;
   },
@@ -667,7 +670,7 @@ export const OrderFailed: MessageFns<OrderFailed> = {
               break;
             }
 
-            message.errorReason = reader.int32() as any;
+            message.errorReason = errorReasonFromJSON(reader.int32());
             continue;
           }
         }
@@ -699,7 +702,7 @@ export const OrderFailed: MessageFns<OrderFailed> = {
         ? errorReasonFromJSON(object.errorReason)
         : isSet(object.error_reason)
         ? errorReasonFromJSON(object.error_reason)
-        : 0,
+        : ErrorReason.ERROR_REASON_UNSPECIFIED,
     };
   },
 
@@ -714,7 +717,7 @@ export const OrderFailed: MessageFns<OrderFailed> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
-    if (message.errorReason !== 0) {
+    if (message.errorReason !== ErrorReason.ERROR_REASON_UNSPECIFIED) {
       obj.errorReason = errorReasonToJSON(message.errorReason);
     }
     return obj;
@@ -728,7 +731,7 @@ export const OrderFailed: MessageFns<OrderFailed> = {
     message.orderId = object.orderId ?? "";
     message.userId = object.userId ?? "";
     message.reason = object.reason ?? "";
-    message.errorReason = object.errorReason ?? 0;
+    message.errorReason = object.errorReason ?? ErrorReason.ERROR_REASON_UNSPECIFIED;
     return message;
   },
 };
@@ -1011,10 +1014,10 @@ export const OrderShipped: MessageFns<OrderShipped> = {
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

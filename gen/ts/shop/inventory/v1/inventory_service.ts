@@ -50,7 +50,7 @@ export interface SetStockRequest {
   /** sku is the stock keeping unit. */
   sku: string;
   /** on_hand is the new number of units on hand, 0 or more. */
-  onHand: string;
+  onHand: bigint;
 }
 
 /** SetStockResponse is the output of SetStock. */
@@ -64,7 +64,7 @@ export interface AdjustStockRequest {
   /** sku is the stock keeping unit. */
   sku: string;
   /** delta is the number of units to add (positive) or remove (negative); not 0. */
-  delta: string;
+  delta: bigint;
   /** reason says why, for the audit trail, for example "delivery 2024-113". */
   reason: string;
   /** request_id makes the call idempotent: a retry with the same id adjusts once. */
@@ -426,7 +426,7 @@ export const BatchGetStockResponse: MessageFns<BatchGetStockResponse> = {
 };
 
 function createBaseSetStockRequest(): SetStockRequest {
-  return { sku: "", onHand: "0" };
+  return { sku: "", onHand: 0n };
 }
 
 export const SetStockRequest: MessageFns<SetStockRequest> = {
@@ -434,7 +434,10 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.onHand !== "0") {
+    if (message.onHand !== 0n) {
+      if (BigInt.asIntN(64, message.onHand) !== message.onHand) {
+        throw new globalThis.Error("value provided for field message.onHand of type int64 too large");
+      }
       writer.uint32(16).int64(message.onHand);
     }
     return writer;
@@ -466,7 +469,7 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
               break;
             }
 
-            message.onHand = reader.int64().toString();
+            message.onHand = reader.int64() as bigint;
             continue;
           }
         }
@@ -484,11 +487,7 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
   fromJSON(object: any): SetStockRequest {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      onHand: isSet(object.onHand)
-        ? globalThis.String(object.onHand)
-        : isSet(object.on_hand)
-        ? globalThis.String(object.on_hand)
-        : "0",
+      onHand: isSet(object.onHand) ? BigInt(object.onHand) : isSet(object.on_hand) ? BigInt(object.on_hand) : 0n,
     };
   },
 
@@ -497,8 +496,8 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.onHand !== "0") {
-      obj.onHand = message.onHand;
+    if (message.onHand !== 0n) {
+      obj.onHand = message.onHand.toString();
     }
     return obj;
   },
@@ -509,7 +508,7 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
   fromPartial(object: DeepPartial<SetStockRequest>): SetStockRequest {
     const message = createBaseSetStockRequest();
     message.sku = object.sku ?? "";
-    message.onHand = object.onHand ?? "0";
+    message.onHand = (object.onHand !== undefined && object.onHand !== null) ? BigInt(object.onHand) : 0n;
     return message;
   },
 };
@@ -584,7 +583,7 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
 };
 
 function createBaseAdjustStockRequest(): AdjustStockRequest {
-  return { sku: "", delta: "0", reason: "", requestId: "" };
+  return { sku: "", delta: 0n, reason: "", requestId: "" };
 }
 
 export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
@@ -592,7 +591,10 @@ export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.delta !== "0") {
+    if (message.delta !== 0n) {
+      if (BigInt.asIntN(64, message.delta) !== message.delta) {
+        throw new globalThis.Error("value provided for field message.delta of type int64 too large");
+      }
       writer.uint32(16).int64(message.delta);
     }
     if (message.reason !== "") {
@@ -630,7 +632,7 @@ export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
               break;
             }
 
-            message.delta = reader.int64().toString();
+            message.delta = reader.int64() as bigint;
             continue;
           }
           case 3: {
@@ -664,7 +666,7 @@ export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
   fromJSON(object: any): AdjustStockRequest {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      delta: isSet(object.delta) ? globalThis.String(object.delta) : "0",
+      delta: isSet(object.delta) ? BigInt(object.delta) : 0n,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       requestId: isSet(object.requestId)
         ? globalThis.String(object.requestId)
@@ -679,8 +681,8 @@ export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.delta !== "0") {
-      obj.delta = message.delta;
+    if (message.delta !== 0n) {
+      obj.delta = message.delta.toString();
     }
     if (message.reason !== "") {
       obj.reason = message.reason;
@@ -697,7 +699,7 @@ export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
   fromPartial(object: DeepPartial<AdjustStockRequest>): AdjustStockRequest {
     const message = createBaseAdjustStockRequest();
     message.sku = object.sku ?? "";
-    message.delta = object.delta ?? "0";
+    message.delta = (object.delta !== undefined && object.delta !== null) ? BigInt(object.delta) : 0n;
     message.reason = object.reason ?? "";
     message.requestId = object.requestId ?? "";
     return message;
@@ -2163,10 +2165,10 @@ export const InventoryServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

@@ -9,20 +9,32 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 
 /** ReservationState is the life cycle of a reservation. */
-export enum ReservationState {
+export const ReservationState = {
   /** RESERVATION_STATE_UNSPECIFIED - RESERVATION_STATE_UNSPECIFIED is never used. */
-  RESERVATION_STATE_UNSPECIFIED = 0,
+  RESERVATION_STATE_UNSPECIFIED: "RESERVATION_STATE_UNSPECIFIED",
   /** RESERVATION_STATE_ACTIVE - RESERVATION_STATE_ACTIVE holds the units until commit, release or expiry. */
-  RESERVATION_STATE_ACTIVE = 1,
+  RESERVATION_STATE_ACTIVE: "RESERVATION_STATE_ACTIVE",
   /** RESERVATION_STATE_COMMITTED - RESERVATION_STATE_COMMITTED turned the units into a sale. */
-  RESERVATION_STATE_COMMITTED = 2,
+  RESERVATION_STATE_COMMITTED: "RESERVATION_STATE_COMMITTED",
   /** RESERVATION_STATE_RELEASED - RESERVATION_STATE_RELEASED gave the units back on request. */
-  RESERVATION_STATE_RELEASED = 3,
+  RESERVATION_STATE_RELEASED: "RESERVATION_STATE_RELEASED",
   /** RESERVATION_STATE_EXPIRED - RESERVATION_STATE_EXPIRED gave the units back when expire_time passed. */
-  RESERVATION_STATE_EXPIRED = 4,
+  RESERVATION_STATE_EXPIRED: "RESERVATION_STATE_EXPIRED",
   /** RESERVATION_STATE_RETURNED - RESERVATION_STATE_RETURNED put committed units back on hand (an order cancelled after commit). */
-  RESERVATION_STATE_RETURNED = 5,
-  UNRECOGNIZED = -1,
+  RESERVATION_STATE_RETURNED: "RESERVATION_STATE_RETURNED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type ReservationState = typeof ReservationState[keyof typeof ReservationState];
+
+export namespace ReservationState {
+  export type RESERVATION_STATE_UNSPECIFIED = typeof ReservationState.RESERVATION_STATE_UNSPECIFIED;
+  export type RESERVATION_STATE_ACTIVE = typeof ReservationState.RESERVATION_STATE_ACTIVE;
+  export type RESERVATION_STATE_COMMITTED = typeof ReservationState.RESERVATION_STATE_COMMITTED;
+  export type RESERVATION_STATE_RELEASED = typeof ReservationState.RESERVATION_STATE_RELEASED;
+  export type RESERVATION_STATE_EXPIRED = typeof ReservationState.RESERVATION_STATE_EXPIRED;
+  export type RESERVATION_STATE_RETURNED = typeof ReservationState.RESERVATION_STATE_RETURNED;
+  export type UNRECOGNIZED = typeof ReservationState.UNRECOGNIZED;
 }
 
 export function reservationStateFromJSON(object: any): ReservationState {
@@ -72,6 +84,26 @@ export function reservationStateToJSON(object: ReservationState): string {
   }
 }
 
+export function reservationStateToNumber(object: ReservationState): number {
+  switch (object) {
+    case ReservationState.RESERVATION_STATE_UNSPECIFIED:
+      return 0;
+    case ReservationState.RESERVATION_STATE_ACTIVE:
+      return 1;
+    case ReservationState.RESERVATION_STATE_COMMITTED:
+      return 2;
+    case ReservationState.RESERVATION_STATE_RELEASED:
+      return 3;
+    case ReservationState.RESERVATION_STATE_EXPIRED:
+      return 4;
+    case ReservationState.RESERVATION_STATE_RETURNED:
+      return 5;
+    case ReservationState.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * StockLevel is how many units of one SKU the warehouse holds.
  *
@@ -84,13 +116,13 @@ export interface StockLevel {
   /** sku is the stock keeping unit, as in the catalog. */
   sku: string;
   /** on_hand is the number of units physically held, reserved ones included. */
-  onHand: string;
+  onHand: bigint;
   /** reserved is the number of units held for orders that are not yet committed. */
-  reserved: string;
+  reserved: bigint;
   /** available is on_hand minus reserved: what can still be reserved. */
-  available: string;
+  available: bigint;
   /** sold is the number of units taken out of stock by committed reservations. */
-  sold: string;
+  sold: bigint;
   /** update_time is when the level last changed. */
   updateTime: Date | undefined;
 }
@@ -125,11 +157,11 @@ export interface ReservationItem {
   /** sku is the stock keeping unit. */
   sku: string;
   /** quantity is the number of units, 1 to 1000. */
-  quantity: string;
+  quantity: bigint;
 }
 
 function createBaseStockLevel(): StockLevel {
-  return { sku: "", onHand: "0", reserved: "0", available: "0", sold: "0", updateTime: undefined };
+  return { sku: "", onHand: 0n, reserved: 0n, available: 0n, sold: 0n, updateTime: undefined };
 }
 
 export const StockLevel: MessageFns<StockLevel> = {
@@ -137,16 +169,28 @@ export const StockLevel: MessageFns<StockLevel> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.onHand !== "0") {
+    if (message.onHand !== 0n) {
+      if (BigInt.asIntN(64, message.onHand) !== message.onHand) {
+        throw new globalThis.Error("value provided for field message.onHand of type int64 too large");
+      }
       writer.uint32(16).int64(message.onHand);
     }
-    if (message.reserved !== "0") {
+    if (message.reserved !== 0n) {
+      if (BigInt.asIntN(64, message.reserved) !== message.reserved) {
+        throw new globalThis.Error("value provided for field message.reserved of type int64 too large");
+      }
       writer.uint32(24).int64(message.reserved);
     }
-    if (message.available !== "0") {
+    if (message.available !== 0n) {
+      if (BigInt.asIntN(64, message.available) !== message.available) {
+        throw new globalThis.Error("value provided for field message.available of type int64 too large");
+      }
       writer.uint32(32).int64(message.available);
     }
-    if (message.sold !== "0") {
+    if (message.sold !== 0n) {
+      if (BigInt.asIntN(64, message.sold) !== message.sold) {
+        throw new globalThis.Error("value provided for field message.sold of type int64 too large");
+      }
       writer.uint32(40).int64(message.sold);
     }
     if (message.updateTime !== undefined) {
@@ -181,7 +225,7 @@ export const StockLevel: MessageFns<StockLevel> = {
               break;
             }
 
-            message.onHand = reader.int64().toString();
+            message.onHand = reader.int64() as bigint;
             continue;
           }
           case 3: {
@@ -189,7 +233,7 @@ export const StockLevel: MessageFns<StockLevel> = {
               break;
             }
 
-            message.reserved = reader.int64().toString();
+            message.reserved = reader.int64() as bigint;
             continue;
           }
           case 4: {
@@ -197,7 +241,7 @@ export const StockLevel: MessageFns<StockLevel> = {
               break;
             }
 
-            message.available = reader.int64().toString();
+            message.available = reader.int64() as bigint;
             continue;
           }
           case 5: {
@@ -205,7 +249,7 @@ export const StockLevel: MessageFns<StockLevel> = {
               break;
             }
 
-            message.sold = reader.int64().toString();
+            message.sold = reader.int64() as bigint;
             continue;
           }
           case 6: {
@@ -231,14 +275,10 @@ export const StockLevel: MessageFns<StockLevel> = {
   fromJSON(object: any): StockLevel {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      onHand: isSet(object.onHand)
-        ? globalThis.String(object.onHand)
-        : isSet(object.on_hand)
-        ? globalThis.String(object.on_hand)
-        : "0",
-      reserved: isSet(object.reserved) ? globalThis.String(object.reserved) : "0",
-      available: isSet(object.available) ? globalThis.String(object.available) : "0",
-      sold: isSet(object.sold) ? globalThis.String(object.sold) : "0",
+      onHand: isSet(object.onHand) ? BigInt(object.onHand) : isSet(object.on_hand) ? BigInt(object.on_hand) : 0n,
+      reserved: isSet(object.reserved) ? BigInt(object.reserved) : 0n,
+      available: isSet(object.available) ? BigInt(object.available) : 0n,
+      sold: isSet(object.sold) ? BigInt(object.sold) : 0n,
       updateTime: isSet(object.updateTime)
         ? fromJsonTimestamp(object.updateTime)
         : isSet(object.update_time)
@@ -252,17 +292,17 @@ export const StockLevel: MessageFns<StockLevel> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.onHand !== "0") {
-      obj.onHand = message.onHand;
+    if (message.onHand !== 0n) {
+      obj.onHand = message.onHand.toString();
     }
-    if (message.reserved !== "0") {
-      obj.reserved = message.reserved;
+    if (message.reserved !== 0n) {
+      obj.reserved = message.reserved.toString();
     }
-    if (message.available !== "0") {
-      obj.available = message.available;
+    if (message.available !== 0n) {
+      obj.available = message.available.toString();
     }
-    if (message.sold !== "0") {
-      obj.sold = message.sold;
+    if (message.sold !== 0n) {
+      obj.sold = message.sold.toString();
     }
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
@@ -276,10 +316,10 @@ export const StockLevel: MessageFns<StockLevel> = {
   fromPartial(object: DeepPartial<StockLevel>): StockLevel {
     const message = createBaseStockLevel();
     message.sku = object.sku ?? "";
-    message.onHand = object.onHand ?? "0";
-    message.reserved = object.reserved ?? "0";
-    message.available = object.available ?? "0";
-    message.sold = object.sold ?? "0";
+    message.onHand = (object.onHand !== undefined && object.onHand !== null) ? BigInt(object.onHand) : 0n;
+    message.reserved = (object.reserved !== undefined && object.reserved !== null) ? BigInt(object.reserved) : 0n;
+    message.available = (object.available !== undefined && object.available !== null) ? BigInt(object.available) : 0n;
+    message.sold = (object.sold !== undefined && object.sold !== null) ? BigInt(object.sold) : 0n;
     message.updateTime = object.updateTime ?? undefined;
     return message;
   },
@@ -290,7 +330,7 @@ function createBaseReservation(): Reservation {
     reservationId: "",
     orderId: "",
     items: [],
-    state: 0,
+    state: ReservationState.RESERVATION_STATE_UNSPECIFIED,
     expireTime: undefined,
     createTime: undefined,
     updateTime: undefined,
@@ -308,8 +348,8 @@ export const Reservation: MessageFns<Reservation> = {
     for (const v of message.items) {
       ReservationItem.encode(v!, writer.uint32(26).fork()).join();
     }
-    if (message.state !== 0) {
-      writer.uint32(32).int32(message.state);
+    if (message.state !== ReservationState.RESERVATION_STATE_UNSPECIFIED) {
+      writer.uint32(32).int32(reservationStateToNumber(message.state));
     }
     if (message.expireTime !== undefined) {
       Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(42).fork()).join();
@@ -365,7 +405,7 @@ export const Reservation: MessageFns<Reservation> = {
               break;
             }
 
-            message.state = reader.int32() as any;
+            message.state = reservationStateFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -417,7 +457,9 @@ export const Reservation: MessageFns<Reservation> = {
         ? globalThis.String(object.order_id)
         : "",
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ReservationItem.fromJSON(e)) : [],
-      state: isSet(object.state) ? reservationStateFromJSON(object.state) : 0,
+      state: isSet(object.state)
+        ? reservationStateFromJSON(object.state)
+        : ReservationState.RESERVATION_STATE_UNSPECIFIED,
       expireTime: isSet(object.expireTime)
         ? fromJsonTimestamp(object.expireTime)
         : isSet(object.expire_time)
@@ -447,7 +489,7 @@ export const Reservation: MessageFns<Reservation> = {
     if (message.items?.length) {
       obj.items = message.items.map((e) => ReservationItem.toJSON(e));
     }
-    if (message.state !== 0) {
+    if (message.state !== ReservationState.RESERVATION_STATE_UNSPECIFIED) {
       obj.state = reservationStateToJSON(message.state);
     }
     if (message.expireTime !== undefined) {
@@ -470,7 +512,7 @@ export const Reservation: MessageFns<Reservation> = {
     message.reservationId = object.reservationId ?? "";
     message.orderId = object.orderId ?? "";
     message.items = object.items?.map((e) => ReservationItem.fromPartial(e)) || [];
-    message.state = object.state ?? 0;
+    message.state = object.state ?? ReservationState.RESERVATION_STATE_UNSPECIFIED;
     message.expireTime = object.expireTime ?? undefined;
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
@@ -479,7 +521,7 @@ export const Reservation: MessageFns<Reservation> = {
 };
 
 function createBaseReservationItem(): ReservationItem {
-  return { sku: "", quantity: "0" };
+  return { sku: "", quantity: 0n };
 }
 
 export const ReservationItem: MessageFns<ReservationItem> = {
@@ -487,7 +529,10 @@ export const ReservationItem: MessageFns<ReservationItem> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(16).int64(message.quantity);
     }
     return writer;
@@ -519,7 +564,7 @@ export const ReservationItem: MessageFns<ReservationItem> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
         }
@@ -537,7 +582,7 @@ export const ReservationItem: MessageFns<ReservationItem> = {
   fromJSON(object: any): ReservationItem {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
     };
   },
 
@@ -546,8 +591,8 @@ export const ReservationItem: MessageFns<ReservationItem> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     return obj;
   },
@@ -558,28 +603,28 @@ export const ReservationItem: MessageFns<ReservationItem> = {
   fromPartial(object: DeepPartial<ReservationItem>): ReservationItem {
     const message = createBaseReservationItem();
     message.sku = object.sku ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     return message;
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

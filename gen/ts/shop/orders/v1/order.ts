@@ -17,33 +17,45 @@ import { Money } from "../../common/v1/money";
  * or from PENDING or CONFIRMED to CANCELLED. SHIPPED, CANCELLED and FAILED
  * are terminal: the order never changes state again.
  */
-export enum OrderState {
+export const OrderState = {
   /** ORDER_STATE_UNSPECIFIED - ORDER_STATE_UNSPECIFIED is never used; as a filter it means any state. */
-  ORDER_STATE_UNSPECIFIED = 0,
+  ORDER_STATE_UNSPECIFIED: "ORDER_STATE_UNSPECIFIED",
   /**
    * ORDER_STATE_PENDING - ORDER_STATE_PENDING means the order was accepted and the checkout saga
    * (reserve stock, charge payment, commit stock) is running.
    */
-  ORDER_STATE_PENDING = 1,
+  ORDER_STATE_PENDING: "ORDER_STATE_PENDING",
   /**
    * ORDER_STATE_CONFIRMED - ORDER_STATE_CONFIRMED means the stock is committed and the payment is
    * captured; the order waits to be shipped.
    */
-  ORDER_STATE_CONFIRMED = 2,
+  ORDER_STATE_CONFIRMED: "ORDER_STATE_CONFIRMED",
   /** ORDER_STATE_SHIPPED - ORDER_STATE_SHIPPED means the shipment left the warehouse. Terminal. */
-  ORDER_STATE_SHIPPED = 3,
+  ORDER_STATE_SHIPPED: "ORDER_STATE_SHIPPED",
   /**
    * ORDER_STATE_CANCELLED - ORDER_STATE_CANCELLED means the order was cancelled before shipping; its
    * stock is released and its payment refunded. Terminal.
    */
-  ORDER_STATE_CANCELLED = 4,
+  ORDER_STATE_CANCELLED: "ORDER_STATE_CANCELLED",
   /**
    * ORDER_STATE_FAILED - ORDER_STATE_FAILED means the checkout could not complete (for example
    * out of stock or payment declined); every step already done was undone
    * and failure_reason says why. Terminal.
    */
-  ORDER_STATE_FAILED = 5,
-  UNRECOGNIZED = -1,
+  ORDER_STATE_FAILED: "ORDER_STATE_FAILED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type OrderState = typeof OrderState[keyof typeof OrderState];
+
+export namespace OrderState {
+  export type ORDER_STATE_UNSPECIFIED = typeof OrderState.ORDER_STATE_UNSPECIFIED;
+  export type ORDER_STATE_PENDING = typeof OrderState.ORDER_STATE_PENDING;
+  export type ORDER_STATE_CONFIRMED = typeof OrderState.ORDER_STATE_CONFIRMED;
+  export type ORDER_STATE_SHIPPED = typeof OrderState.ORDER_STATE_SHIPPED;
+  export type ORDER_STATE_CANCELLED = typeof OrderState.ORDER_STATE_CANCELLED;
+  export type ORDER_STATE_FAILED = typeof OrderState.ORDER_STATE_FAILED;
+  export type UNRECOGNIZED = typeof OrderState.UNRECOGNIZED;
 }
 
 export function orderStateFromJSON(object: any): OrderState {
@@ -90,6 +102,26 @@ export function orderStateToJSON(object: OrderState): string {
     case OrderState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function orderStateToNumber(object: OrderState): number {
+  switch (object) {
+    case OrderState.ORDER_STATE_UNSPECIFIED:
+      return 0;
+    case OrderState.ORDER_STATE_PENDING:
+      return 1;
+    case OrderState.ORDER_STATE_CONFIRMED:
+      return 2;
+    case OrderState.ORDER_STATE_SHIPPED:
+      return 3;
+    case OrderState.ORDER_STATE_CANCELLED:
+      return 4;
+    case OrderState.ORDER_STATE_FAILED:
+      return 5;
+    case OrderState.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -150,7 +182,7 @@ export interface Order {
    * version increases by one on every change, so a client holding two
    * copies of the order (from WatchOrder or GetOrder) can tell which is newer.
    */
-  version: string;
+  version: bigint;
 }
 
 /** OrderItem is one product in an order, priced when the order was placed. */
@@ -162,7 +194,7 @@ export interface OrderItem {
   /** name is the product's name when the order was placed. */
   name: string;
   /** quantity is the number of units ordered, 1 to 1000. */
-  quantity: string;
+  quantity: bigint;
   /** unit_price is the catalog price of one unit when the order was placed. */
   unitPrice:
     | Money
@@ -175,7 +207,7 @@ function createBaseOrder(): Order {
   return {
     id: "",
     userId: "",
-    state: 0,
+    state: OrderState.ORDER_STATE_UNSPECIFIED,
     items: [],
     total: undefined,
     shippingAddress: undefined,
@@ -184,7 +216,7 @@ function createBaseOrder(): Order {
     failureReason: "",
     createTime: undefined,
     updateTime: undefined,
-    version: "0",
+    version: 0n,
   };
 }
 
@@ -196,8 +228,8 @@ export const Order: MessageFns<Order> = {
     if (message.userId !== "") {
       writer.uint32(18).string(message.userId);
     }
-    if (message.state !== 0) {
-      writer.uint32(24).int32(message.state);
+    if (message.state !== OrderState.ORDER_STATE_UNSPECIFIED) {
+      writer.uint32(24).int32(orderStateToNumber(message.state));
     }
     for (const v of message.items) {
       OrderItem.encode(v!, writer.uint32(34).fork()).join();
@@ -223,7 +255,10 @@ export const Order: MessageFns<Order> = {
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(90).fork()).join();
     }
-    if (message.version !== "0") {
+    if (message.version !== 0n) {
+      if (BigInt.asIntN(64, message.version) !== message.version) {
+        throw new globalThis.Error("value provided for field message.version of type int64 too large");
+      }
       writer.uint32(96).int64(message.version);
     }
     return writer;
@@ -263,7 +298,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.state = reader.int32() as any;
+            message.state = orderStateFromJSON(reader.int32());
             continue;
           }
           case 4: {
@@ -335,7 +370,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.version = reader.int64().toString();
+            message.version = reader.int64() as bigint;
             continue;
           }
         }
@@ -358,7 +393,7 @@ export const Order: MessageFns<Order> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
-      state: isSet(object.state) ? orderStateFromJSON(object.state) : 0,
+      state: isSet(object.state) ? orderStateFromJSON(object.state) : OrderState.ORDER_STATE_UNSPECIFIED,
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => OrderItem.fromJSON(e)) : [],
       total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
       shippingAddress: isSet(object.shippingAddress)
@@ -391,7 +426,7 @@ export const Order: MessageFns<Order> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
-      version: isSet(object.version) ? globalThis.String(object.version) : "0",
+      version: isSet(object.version) ? BigInt(object.version) : 0n,
     };
   },
 
@@ -403,7 +438,7 @@ export const Order: MessageFns<Order> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
-    if (message.state !== 0) {
+    if (message.state !== OrderState.ORDER_STATE_UNSPECIFIED) {
       obj.state = orderStateToJSON(message.state);
     }
     if (message.items?.length) {
@@ -430,8 +465,8 @@ export const Order: MessageFns<Order> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
-    if (message.version !== "0") {
-      obj.version = message.version;
+    if (message.version !== 0n) {
+      obj.version = message.version.toString();
     }
     return obj;
   },
@@ -443,7 +478,7 @@ export const Order: MessageFns<Order> = {
     const message = createBaseOrder();
     message.id = object.id ?? "";
     message.userId = object.userId ?? "";
-    message.state = object.state ?? 0;
+    message.state = object.state ?? OrderState.ORDER_STATE_UNSPECIFIED;
     message.items = object.items?.map((e) => OrderItem.fromPartial(e)) || [];
     message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
     message.shippingAddress = (object.shippingAddress !== undefined && object.shippingAddress !== null)
@@ -454,13 +489,13 @@ export const Order: MessageFns<Order> = {
     message.failureReason = object.failureReason ?? "";
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
-    message.version = object.version ?? "0";
+    message.version = (object.version !== undefined && object.version !== null) ? BigInt(object.version) : 0n;
     return message;
   },
 };
 
 function createBaseOrderItem(): OrderItem {
-  return { productId: "", sku: "", name: "", quantity: "0", unitPrice: undefined, lineTotal: undefined };
+  return { productId: "", sku: "", name: "", quantity: 0n, unitPrice: undefined, lineTotal: undefined };
 }
 
 export const OrderItem: MessageFns<OrderItem> = {
@@ -474,7 +509,10 @@ export const OrderItem: MessageFns<OrderItem> = {
     if (message.name !== "") {
       writer.uint32(26).string(message.name);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(32).int64(message.quantity);
     }
     if (message.unitPrice !== undefined) {
@@ -528,7 +566,7 @@ export const OrderItem: MessageFns<OrderItem> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
           case 5: {
@@ -568,7 +606,7 @@ export const OrderItem: MessageFns<OrderItem> = {
         : "",
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
       unitPrice: isSet(object.unitPrice)
         ? Money.fromJSON(object.unitPrice)
         : isSet(object.unit_price)
@@ -593,8 +631,8 @@ export const OrderItem: MessageFns<OrderItem> = {
     if (message.name !== "") {
       obj.name = message.name;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     if (message.unitPrice !== undefined) {
       obj.unitPrice = Money.toJSON(message.unitPrice);
@@ -613,7 +651,7 @@ export const OrderItem: MessageFns<OrderItem> = {
     message.productId = object.productId ?? "";
     message.sku = object.sku ?? "";
     message.name = object.name ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
       ? Money.fromPartial(object.unitPrice)
       : undefined;
@@ -624,23 +662,23 @@ export const OrderItem: MessageFns<OrderItem> = {
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

@@ -21,7 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { PostalAddress } from "../../common/v1/address";
-import { Order, OrderState, orderStateFromJSON, orderStateToJSON } from "./order";
+import { Order, OrderState, orderStateFromJSON, orderStateToJSON, orderStateToNumber } from "./order";
 
 /** PlaceOrderRequest is the input of PlaceOrder. */
 export interface PlaceOrderRequest {
@@ -56,7 +56,7 @@ export interface PlaceOrderItem {
   /** product_id is the id of the product in the catalog (a UUID). */
   productId: string;
   /** quantity is the number of units, 1 to 1000. */
-  quantity: string;
+  quantity: bigint;
 }
 
 /** PlaceOrderResponse is the output of PlaceOrder. */
@@ -272,7 +272,7 @@ export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
 };
 
 function createBasePlaceOrderItem(): PlaceOrderItem {
-  return { productId: "", quantity: "0" };
+  return { productId: "", quantity: 0n };
 }
 
 export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
@@ -280,7 +280,10 @@ export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
     if (message.productId !== "") {
       writer.uint32(10).string(message.productId);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(16).int64(message.quantity);
     }
     return writer;
@@ -312,7 +315,7 @@ export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
         }
@@ -334,7 +337,7 @@ export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
         : isSet(object.product_id)
         ? globalThis.String(object.product_id)
         : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
     };
   },
 
@@ -343,8 +346,8 @@ export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
     if (message.productId !== "") {
       obj.productId = message.productId;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     return obj;
   },
@@ -355,7 +358,7 @@ export const PlaceOrderItem: MessageFns<PlaceOrderItem> = {
   fromPartial(object: DeepPartial<PlaceOrderItem>): PlaceOrderItem {
     const message = createBasePlaceOrderItem();
     message.productId = object.productId ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     return message;
   },
 };
@@ -568,7 +571,7 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
 };
 
 function createBaseListOrdersRequest(): ListOrdersRequest {
-  return { pageSize: 0, pageToken: "", state: 0, userId: "" };
+  return { pageSize: 0, pageToken: "", state: OrderState.ORDER_STATE_UNSPECIFIED, userId: "" };
 }
 
 export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
@@ -579,8 +582,8 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
     }
-    if (message.state !== 0) {
-      writer.uint32(24).int32(message.state);
+    if (message.state !== OrderState.ORDER_STATE_UNSPECIFIED) {
+      writer.uint32(24).int32(orderStateToNumber(message.state));
     }
     if (message.userId !== "") {
       writer.uint32(34).string(message.userId);
@@ -622,7 +625,7 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
               break;
             }
 
-            message.state = reader.int32() as any;
+            message.state = orderStateFromJSON(reader.int32());
             continue;
           }
           case 4: {
@@ -657,7 +660,7 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
-      state: isSet(object.state) ? orderStateFromJSON(object.state) : 0,
+      state: isSet(object.state) ? orderStateFromJSON(object.state) : OrderState.ORDER_STATE_UNSPECIFIED,
       userId: isSet(object.userId)
         ? globalThis.String(object.userId)
         : isSet(object.user_id)
@@ -674,7 +677,7 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
-    if (message.state !== 0) {
+    if (message.state !== OrderState.ORDER_STATE_UNSPECIFIED) {
       obj.state = orderStateToJSON(message.state);
     }
     if (message.userId !== "") {
@@ -690,7 +693,7 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     const message = createBaseListOrdersRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
-    message.state = object.state ?? 0;
+    message.state = object.state ?? OrderState.ORDER_STATE_UNSPECIFIED;
     message.userId = object.userId ?? "";
     return message;
   },
@@ -1595,10 +1598,10 @@ export const OrderServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }

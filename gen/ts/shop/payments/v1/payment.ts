@@ -17,38 +17,51 @@ import { Money } from "../../common/v1/money";
  * PARTIALLY_REFUNDED or REFUNDED; PARTIALLY_REFUNDED -> REFUNDED. DECLINED
  * and REFUNDED are final.
  */
-export enum PaymentState {
+export const PaymentState = {
   /** PAYMENT_STATE_UNSPECIFIED - PAYMENT_STATE_UNSPECIFIED is never used. */
-  PAYMENT_STATE_UNSPECIFIED = 0,
+  PAYMENT_STATE_UNSPECIFIED: "PAYMENT_STATE_UNSPECIFIED",
   /**
    * PAYMENT_STATE_PENDING - PAYMENT_STATE_PENDING means the charge was sent to the provider and its
    * outcome is not known yet, for example because the provider timed out. A
    * retry with the same idempotency key asks the provider for the outcome
    * before charging anything.
    */
-  PAYMENT_STATE_PENDING = 1,
+  PAYMENT_STATE_PENDING: "PAYMENT_STATE_PENDING",
   /** PAYMENT_STATE_CAPTURED - PAYMENT_STATE_CAPTURED means the provider took the money. */
-  PAYMENT_STATE_CAPTURED = 2,
+  PAYMENT_STATE_CAPTURED: "PAYMENT_STATE_CAPTURED",
   /**
    * PAYMENT_STATE_DECLINED - PAYMENT_STATE_DECLINED means the provider refused the payment method
    * (for example insufficient funds or a blocked card) and took nothing.
    * Retrying with the same token will not help.
    */
-  PAYMENT_STATE_DECLINED = 3,
+  PAYMENT_STATE_DECLINED: "PAYMENT_STATE_DECLINED",
   /**
    * PAYMENT_STATE_FAILED - PAYMENT_STATE_FAILED means the charge could not be made for a technical
    * reason (the provider failed or its circuit breaker is open) and nothing
    * was taken. A retry with the same idempotency key tries again.
    */
-  PAYMENT_STATE_FAILED = 4,
+  PAYMENT_STATE_FAILED: "PAYMENT_STATE_FAILED",
   /**
    * PAYMENT_STATE_PARTIALLY_REFUNDED - PAYMENT_STATE_PARTIALLY_REFUNDED means part of a captured amount was
    * given back; refunded_amount says how much.
    */
-  PAYMENT_STATE_PARTIALLY_REFUNDED = 5,
+  PAYMENT_STATE_PARTIALLY_REFUNDED: "PAYMENT_STATE_PARTIALLY_REFUNDED",
   /** PAYMENT_STATE_REFUNDED - PAYMENT_STATE_REFUNDED means the whole amount was given back. */
-  PAYMENT_STATE_REFUNDED = 6,
-  UNRECOGNIZED = -1,
+  PAYMENT_STATE_REFUNDED: "PAYMENT_STATE_REFUNDED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type PaymentState = typeof PaymentState[keyof typeof PaymentState];
+
+export namespace PaymentState {
+  export type PAYMENT_STATE_UNSPECIFIED = typeof PaymentState.PAYMENT_STATE_UNSPECIFIED;
+  export type PAYMENT_STATE_PENDING = typeof PaymentState.PAYMENT_STATE_PENDING;
+  export type PAYMENT_STATE_CAPTURED = typeof PaymentState.PAYMENT_STATE_CAPTURED;
+  export type PAYMENT_STATE_DECLINED = typeof PaymentState.PAYMENT_STATE_DECLINED;
+  export type PAYMENT_STATE_FAILED = typeof PaymentState.PAYMENT_STATE_FAILED;
+  export type PAYMENT_STATE_PARTIALLY_REFUNDED = typeof PaymentState.PAYMENT_STATE_PARTIALLY_REFUNDED;
+  export type PAYMENT_STATE_REFUNDED = typeof PaymentState.PAYMENT_STATE_REFUNDED;
+  export type UNRECOGNIZED = typeof PaymentState.UNRECOGNIZED;
 }
 
 export function paymentStateFromJSON(object: any): PaymentState {
@@ -100,6 +113,28 @@ export function paymentStateToJSON(object: PaymentState): string {
     case PaymentState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function paymentStateToNumber(object: PaymentState): number {
+  switch (object) {
+    case PaymentState.PAYMENT_STATE_UNSPECIFIED:
+      return 0;
+    case PaymentState.PAYMENT_STATE_PENDING:
+      return 1;
+    case PaymentState.PAYMENT_STATE_CAPTURED:
+      return 2;
+    case PaymentState.PAYMENT_STATE_DECLINED:
+      return 3;
+    case PaymentState.PAYMENT_STATE_FAILED:
+      return 4;
+    case PaymentState.PAYMENT_STATE_PARTIALLY_REFUNDED:
+      return 5;
+    case PaymentState.PAYMENT_STATE_REFUNDED:
+      return 6;
+    case PaymentState.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -185,7 +220,7 @@ function createBasePayment(): Payment {
     userId: "",
     amount: undefined,
     refundedAmount: undefined,
-    state: 0,
+    state: PaymentState.PAYMENT_STATE_UNSPECIFIED,
     provider: "",
     providerReference: "",
     failureReason: "",
@@ -212,8 +247,8 @@ export const Payment: MessageFns<Payment> = {
     if (message.refundedAmount !== undefined) {
       Money.encode(message.refundedAmount, writer.uint32(42).fork()).join();
     }
-    if (message.state !== 0) {
-      writer.uint32(48).int32(message.state);
+    if (message.state !== PaymentState.PAYMENT_STATE_UNSPECIFIED) {
+      writer.uint32(48).int32(paymentStateToNumber(message.state));
     }
     if (message.provider !== "") {
       writer.uint32(58).string(message.provider);
@@ -294,7 +329,7 @@ export const Payment: MessageFns<Payment> = {
               break;
             }
 
-            message.state = reader.int32() as any;
+            message.state = paymentStateFromJSON(reader.int32());
             continue;
           }
           case 7: {
@@ -376,7 +411,7 @@ export const Payment: MessageFns<Payment> = {
         : isSet(object.refunded_amount)
         ? Money.fromJSON(object.refunded_amount)
         : undefined,
-      state: isSet(object.state) ? paymentStateFromJSON(object.state) : 0,
+      state: isSet(object.state) ? paymentStateFromJSON(object.state) : PaymentState.PAYMENT_STATE_UNSPECIFIED,
       provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
       providerReference: isSet(object.providerReference)
         ? globalThis.String(object.providerReference)
@@ -421,7 +456,7 @@ export const Payment: MessageFns<Payment> = {
     if (message.refundedAmount !== undefined) {
       obj.refundedAmount = Money.toJSON(message.refundedAmount);
     }
-    if (message.state !== 0) {
+    if (message.state !== PaymentState.PAYMENT_STATE_UNSPECIFIED) {
       obj.state = paymentStateToJSON(message.state);
     }
     if (message.provider !== "") {
@@ -459,7 +494,7 @@ export const Payment: MessageFns<Payment> = {
     message.refundedAmount = (object.refundedAmount !== undefined && object.refundedAmount !== null)
       ? Money.fromPartial(object.refundedAmount)
       : undefined;
-    message.state = object.state ?? 0;
+    message.state = object.state ?? PaymentState.PAYMENT_STATE_UNSPECIFIED;
     message.provider = object.provider ?? "";
     message.providerReference = object.providerReference ?? "";
     message.failureReason = object.failureReason ?? "";
@@ -633,23 +668,23 @@ export const Refund: MessageFns<Refund> = {
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

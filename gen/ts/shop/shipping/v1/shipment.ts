@@ -15,24 +15,35 @@ import { PostalAddress } from "../../common/v1/address";
  * A shipment moves PENDING -> SHIPPED -> DELIVERED, or from PENDING to
  * CANCELLED when its order is cancelled before it ships.
  */
-export enum ShipmentState {
+export const ShipmentState = {
   /** SHIPMENT_STATE_UNSPECIFIED - SHIPMENT_STATE_UNSPECIFIED is never used. */
-  SHIPMENT_STATE_UNSPECIFIED = 0,
+  SHIPMENT_STATE_UNSPECIFIED: "SHIPMENT_STATE_UNSPECIFIED",
   /**
    * SHIPMENT_STATE_PENDING - SHIPMENT_STATE_PENDING means the shipment is being packed and has not
    * left the warehouse.
    */
-  SHIPMENT_STATE_PENDING = 1,
+  SHIPMENT_STATE_PENDING: "SHIPMENT_STATE_PENDING",
   /** SHIPMENT_STATE_SHIPPED - SHIPMENT_STATE_SHIPPED means the carrier has the parcel. */
-  SHIPMENT_STATE_SHIPPED = 2,
+  SHIPMENT_STATE_SHIPPED: "SHIPMENT_STATE_SHIPPED",
   /** SHIPMENT_STATE_DELIVERED - SHIPMENT_STATE_DELIVERED means the carrier delivered the parcel. Final. */
-  SHIPMENT_STATE_DELIVERED = 3,
+  SHIPMENT_STATE_DELIVERED: "SHIPMENT_STATE_DELIVERED",
   /**
    * SHIPMENT_STATE_CANCELLED - SHIPMENT_STATE_CANCELLED means the order was cancelled before the
    * shipment left, so it never will. Final.
    */
-  SHIPMENT_STATE_CANCELLED = 4,
-  UNRECOGNIZED = -1,
+  SHIPMENT_STATE_CANCELLED: "SHIPMENT_STATE_CANCELLED",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type ShipmentState = typeof ShipmentState[keyof typeof ShipmentState];
+
+export namespace ShipmentState {
+  export type SHIPMENT_STATE_UNSPECIFIED = typeof ShipmentState.SHIPMENT_STATE_UNSPECIFIED;
+  export type SHIPMENT_STATE_PENDING = typeof ShipmentState.SHIPMENT_STATE_PENDING;
+  export type SHIPMENT_STATE_SHIPPED = typeof ShipmentState.SHIPMENT_STATE_SHIPPED;
+  export type SHIPMENT_STATE_DELIVERED = typeof ShipmentState.SHIPMENT_STATE_DELIVERED;
+  export type SHIPMENT_STATE_CANCELLED = typeof ShipmentState.SHIPMENT_STATE_CANCELLED;
+  export type UNRECOGNIZED = typeof ShipmentState.UNRECOGNIZED;
 }
 
 export function shipmentStateFromJSON(object: any): ShipmentState {
@@ -74,6 +85,24 @@ export function shipmentStateToJSON(object: ShipmentState): string {
     case ShipmentState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function shipmentStateToNumber(object: ShipmentState): number {
+  switch (object) {
+    case ShipmentState.SHIPMENT_STATE_UNSPECIFIED:
+      return 0;
+    case ShipmentState.SHIPMENT_STATE_PENDING:
+      return 1;
+    case ShipmentState.SHIPMENT_STATE_SHIPPED:
+      return 2;
+    case ShipmentState.SHIPMENT_STATE_DELIVERED:
+      return 3;
+    case ShipmentState.SHIPMENT_STATE_CANCELLED:
+      return 4;
+    case ShipmentState.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -127,7 +156,7 @@ export interface ShipmentItem {
   /** sku is the stock keeping unit, as in the catalog. */
   sku: string;
   /** quantity is the number of units, 1 or more. */
-  quantity: string;
+  quantity: bigint;
 }
 
 function createBaseShipment(): Shipment {
@@ -135,7 +164,7 @@ function createBaseShipment(): Shipment {
     id: "",
     orderId: "",
     userId: "",
-    state: 0,
+    state: ShipmentState.SHIPMENT_STATE_UNSPECIFIED,
     carrier: "",
     trackingNumber: "",
     address: undefined,
@@ -157,8 +186,8 @@ export const Shipment: MessageFns<Shipment> = {
     if (message.userId !== "") {
       writer.uint32(26).string(message.userId);
     }
-    if (message.state !== 0) {
-      writer.uint32(32).int32(message.state);
+    if (message.state !== ShipmentState.SHIPMENT_STATE_UNSPECIFIED) {
+      writer.uint32(32).int32(shipmentStateToNumber(message.state));
     }
     if (message.carrier !== "") {
       writer.uint32(42).string(message.carrier);
@@ -226,7 +255,7 @@ export const Shipment: MessageFns<Shipment> = {
               break;
             }
 
-            message.state = reader.int32() as any;
+            message.state = shipmentStateFromJSON(reader.int32());
             continue;
           }
           case 5: {
@@ -310,7 +339,7 @@ export const Shipment: MessageFns<Shipment> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
-      state: isSet(object.state) ? shipmentStateFromJSON(object.state) : 0,
+      state: isSet(object.state) ? shipmentStateFromJSON(object.state) : ShipmentState.SHIPMENT_STATE_UNSPECIFIED,
       carrier: isSet(object.carrier) ? globalThis.String(object.carrier) : "",
       trackingNumber: isSet(object.trackingNumber)
         ? globalThis.String(object.trackingNumber)
@@ -318,9 +347,7 @@ export const Shipment: MessageFns<Shipment> = {
         ? globalThis.String(object.tracking_number)
         : "",
       address: isSet(object.address) ? PostalAddress.fromJSON(object.address) : undefined,
-      items: globalThis.Array.isArray(object?.items)
-        ? object.items.map((e: any) => ShipmentItem.fromJSON(e))
-        : [],
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ShipmentItem.fromJSON(e)) : [],
       createTime: isSet(object.createTime)
         ? fromJsonTimestamp(object.createTime)
         : isSet(object.create_time)
@@ -350,7 +377,7 @@ export const Shipment: MessageFns<Shipment> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
-    if (message.state !== 0) {
+    if (message.state !== ShipmentState.SHIPMENT_STATE_UNSPECIFIED) {
       obj.state = shipmentStateToJSON(message.state);
     }
     if (message.carrier !== "") {
@@ -385,7 +412,7 @@ export const Shipment: MessageFns<Shipment> = {
     message.id = object.id ?? "";
     message.orderId = object.orderId ?? "";
     message.userId = object.userId ?? "";
-    message.state = object.state ?? 0;
+    message.state = object.state ?? ShipmentState.SHIPMENT_STATE_UNSPECIFIED;
     message.carrier = object.carrier ?? "";
     message.trackingNumber = object.trackingNumber ?? "";
     message.address = (object.address !== undefined && object.address !== null)
@@ -400,7 +427,7 @@ export const Shipment: MessageFns<Shipment> = {
 };
 
 function createBaseShipmentItem(): ShipmentItem {
-  return { sku: "", quantity: "0" };
+  return { sku: "", quantity: 0n };
 }
 
 export const ShipmentItem: MessageFns<ShipmentItem> = {
@@ -408,7 +435,10 @@ export const ShipmentItem: MessageFns<ShipmentItem> = {
     if (message.sku !== "") {
       writer.uint32(10).string(message.sku);
     }
-    if (message.quantity !== "0") {
+    if (message.quantity !== 0n) {
+      if (BigInt.asIntN(64, message.quantity) !== message.quantity) {
+        throw new globalThis.Error("value provided for field message.quantity of type int64 too large");
+      }
       writer.uint32(16).int64(message.quantity);
     }
     return writer;
@@ -440,7 +470,7 @@ export const ShipmentItem: MessageFns<ShipmentItem> = {
               break;
             }
 
-            message.quantity = reader.int64().toString();
+            message.quantity = reader.int64() as bigint;
             continue;
           }
         }
@@ -458,7 +488,7 @@ export const ShipmentItem: MessageFns<ShipmentItem> = {
   fromJSON(object: any): ShipmentItem {
     return {
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
-      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "0",
+      quantity: isSet(object.quantity) ? BigInt(object.quantity) : 0n,
     };
   },
 
@@ -467,8 +497,8 @@ export const ShipmentItem: MessageFns<ShipmentItem> = {
     if (message.sku !== "") {
       obj.sku = message.sku;
     }
-    if (message.quantity !== "0") {
-      obj.quantity = message.quantity;
+    if (message.quantity !== 0n) {
+      obj.quantity = message.quantity.toString();
     }
     return obj;
   },
@@ -479,28 +509,28 @@ export const ShipmentItem: MessageFns<ShipmentItem> = {
   fromPartial(object: DeepPartial<ShipmentItem>): ShipmentItem {
     const message = createBaseShipmentItem();
     message.sku = object.sku ?? "";
-    message.quantity = object.quantity ?? "0";
+    message.quantity = (object.quantity !== undefined && object.quantity !== null) ? BigInt(object.quantity) : 0n;
     return message;
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }

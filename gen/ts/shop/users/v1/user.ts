@@ -9,14 +9,23 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 
 /** Role is a set of permissions granted to a user. */
-export enum Role {
+export const Role = {
   /** ROLE_UNSPECIFIED - ROLE_UNSPECIFIED is never assigned. */
-  ROLE_UNSPECIFIED = 0,
+  ROLE_UNSPECIFIED: "ROLE_UNSPECIFIED",
   /** ROLE_CUSTOMER - ROLE_CUSTOMER may read and change their own account and orders. */
-  ROLE_CUSTOMER = 1,
+  ROLE_CUSTOMER: "ROLE_CUSTOMER",
   /** ROLE_ADMIN - ROLE_ADMIN may also list users, manage the catalog and stock, and see all orders. */
-  ROLE_ADMIN = 2,
-  UNRECOGNIZED = -1,
+  ROLE_ADMIN: "ROLE_ADMIN",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type Role = typeof Role[keyof typeof Role];
+
+export namespace Role {
+  export type ROLE_UNSPECIFIED = typeof Role.ROLE_UNSPECIFIED;
+  export type ROLE_CUSTOMER = typeof Role.ROLE_CUSTOMER;
+  export type ROLE_ADMIN = typeof Role.ROLE_ADMIN;
+  export type UNRECOGNIZED = typeof Role.UNRECOGNIZED;
 }
 
 export function roleFromJSON(object: any): Role {
@@ -48,6 +57,20 @@ export function roleToJSON(object: Role): string {
     case Role.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
+  }
+}
+
+export function roleToNumber(object: Role): number {
+  switch (object) {
+    case Role.ROLE_UNSPECIFIED:
+      return 0;
+    case Role.ROLE_CUSTOMER:
+      return 1;
+    case Role.ROLE_ADMIN:
+      return 2;
+    case Role.UNRECOGNIZED:
+    default:
+      return -1;
   }
 }
 
@@ -85,7 +108,7 @@ export const User: MessageFns<User> = {
       writer.uint32(26).string(message.displayName);
     }
     for (const v of message.roles) {
-      writer.uint32(32).int32(v!);
+      writer.uint32(32).int32(roleToNumber(v!));
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(42).fork()).join();
@@ -135,7 +158,7 @@ export const User: MessageFns<User> = {
           }
           case 4: {
             if (tag === 32) {
-              message.roles.push(reader.int32() as any);
+              message.roles.push(roleFromJSON(reader.int32()));
 
               continue;
             }
@@ -143,7 +166,7 @@ export const User: MessageFns<User> = {
             if (tag === 34) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.roles.push(reader.int32() as any);
+                message.roles.push(roleFromJSON(reader.int32()));
               }
 
               continue;
@@ -240,23 +263,23 @@ export const User: MessageFns<User> = {
   },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
-type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 function toTimestamp(date: Date): Timestamp {
-  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const seconds = BigInt(Math.trunc(date.getTime() / 1_000));
   const nanos = (date.getTime() % 1_000) * 1_000_000;
   return { seconds, nanos };
 }
 
 function fromTimestamp(t: Timestamp): Date {
-  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  let millis = (globalThis.Number(t.seconds.toString()) || 0) * 1_000;
   millis += (t.nanos || 0) / 1_000_000;
   return new globalThis.Date(millis);
 }
