@@ -20,26 +20,35 @@ export interface ErrorDetails {
 }
 
 /**
- * ShopError is what every failed SDK call throws: the gRPC status code, the
- * server's message and the decoded google.rpc details. Branch on `code` and
- * `reason`, never on `message`.
+ * ShopError is what every failed SDK call throws: `message` is the server's
+ * message as it sent it ("product not found"), `code` the gRPC status,
+ * `reason` the google.rpc.ErrorInfo reason, `errorDetails` the decoded
+ * google.rpc details, `path` the method that failed. Branch on `code` and
+ * `reason`, never on `message`. Printed (console.log, an unhandled
+ * rejection) it shows those, not the raw trailer.
  */
 export class ShopError extends Error {
   /** reason is the ErrorInfo reason, for example "INSUFFICIENT_STOCK", or "" when none was sent. */
   readonly reason: string;
+  /** codeName is the status code's name, for example "NOT_FOUND". */
+  readonly codeName: string;
+  /** trailer is the status metadata the server sent (not enumerable, so it stays out of printed errors). */
+  declare readonly trailer: Metadata;
   constructor(
     /** path is the method that failed, for example "/shop.catalog.v1.CatalogService/GetProduct". */
     readonly path: string,
     readonly code: Status,
-    /** details is the server's status message. */
+    /** details is the server's status message (the same text as `message`). */
     readonly details: string,
     readonly errorDetails: ErrorDetails = {},
-    /** trailer is the status metadata the server sent. */
-    readonly trailer: Metadata = new Metadata(),
+    trailer: Metadata = new Metadata(),
   ) {
-    super(`${path} ${Status[code] ?? code}: ${details}`);
+    const codeName = Status[code] ?? String(code);
+    super(details || codeName);
     this.name = 'ShopError';
+    this.codeName = codeName;
     this.reason = errorDetails.errorInfo?.reason ?? '';
+    Object.defineProperty(this, 'trailer', { value: trailer, enumerable: false });
   }
 }
 
