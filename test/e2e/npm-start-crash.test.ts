@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPostgresBinaries } from '@shop/kit/embedded-postgres';
-import { MESH, meshAt } from '../../scripts/mesh';
-import { repoRoot } from '../support/repo';
+import { eventually, freeOffset, gatewayBase, startNpm } from '../support/npm-start';
 
 /**
  * `npm start` killed with SIGKILL, and its PostgreSQL server killed with
@@ -19,48 +17,18 @@ const binaries = findPostgresBinaries();
 const suite = 'postgres' in binaries ? describe : describe.skip;
 if (!('postgres' in binaries)) console.warn(`npm start crash suite skipped: ${binaries.reason}`);
 
-/** portFree tells whether nothing listens on a loopback port. */
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** freeOffset finds a port offset at which every port of the mesh is free. */
-async function freeOffset(): Promise<number> {
-  const ports = MESH.flatMap((p) => ['GRPC_PORT', 'METRICS_PORT', 'HTTP_PORT', 'SIMULATOR_PORT'].flatMap((k) => (p.env[k] ? [Number(p.env[k])] : [])));
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 1000 + Math.floor(Math.random() * 5000);
-    if ((await Promise.all(ports.map((p) => portFree(p + offset)))).every(Boolean)) return offset;
-  }
-  throw new Error('no free port offset for a second mesh');
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`${what} within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 suite('npm start after kill -9', () => {
   let dataDir = '';
   let offset = 0;
   let base = '';
   let npm: ChildProcess | undefined;
-  let output = '';
   const placed: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'shopmesh-start-'));
     chmodSync(dataDir, 0o755);
     offset = await freeOffset();
-    base = `http://127.0.0.1:${meshAt(offset).find((p) => p.name === 'gateway')!.env.HTTP_PORT}`;
+    base = gatewayBase(offset);
   });
   afterAll(async () => {
     // A test that failed half way leaves its mesh running: stop the whole process group.
@@ -74,18 +42,7 @@ suite('npm start after kill -9', () => {
 
   /** start runs `npm start` in its own process group and waits for the gateway's /readyz. */
   async function start(): Promise<void> {
-    output = '';
-    npm = spawn('npm', ['start'], {
-      cwd: repoRoot,
-      env: { ...process.env, SHOPMESH_DATA_DIR: dataDir, SHOPMESH_PORT_OFFSET: String(offset), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    npm.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    npm.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await eventually(`npm start answering /readyz (output:\n${output.slice(-3000)})`, async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 120_000).catch((err: Error) => {
-      throw new Error(`${err.message}\n${output.slice(-3000)}`);
-    });
+    npm = (await startNpm({ dataDir, offset })).process;
   }
 
   async function call(method: string, path: string, body?: unknown, token?: string): Promise<any> {
