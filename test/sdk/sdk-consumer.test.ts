@@ -117,4 +117,22 @@ describe('the @shop/sdk package', () => {
       server.forceShutdown();
     }
   });
+
+  it('does not keep a program running once its calls are done, even without close()', async () => {
+    const { server, address } = await startCatalog([]);
+    try {
+      // The server stays up, its connection open and idle: only the client's own handles could hold the process.
+      const script = `const { createShopClients } = require('@shop/sdk');
+        const shop = createShopClients({ addresses: { catalog: process.argv[1] } });
+        shop.catalog.getProduct({ productId: 'p-1' }).then(({ product }) => console.log(product.name));`;
+      const { execFile } = require('node:child_process') as typeof import('node:child_process');
+      const child = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile('node', ['-e', script, address], { cwd: project, timeout: 20_000 }, (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }));
+      });
+      // A process held open would be killed at the timeout: code -1, not 0.
+      expect(child).toEqual({ code: 0, stdout: 'Mug\n' });
+    } finally {
+      server.forceShutdown();
+    }
+  });
 });
