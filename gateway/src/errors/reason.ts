@@ -12,5 +12,5 @@ export type Reason = Exclude<keyof typeof ErrorReason extends infer Name ? (Name
 
 /** isReason tells whether a reason string from elsewhere (the kit's errors) is a value of the contract. */
 export function isReason(reason: string): reason is Reason {
-  return reason !== 'UNSPECIFIED' && typeof (ErrorReason as Record<string, unknown>)[`${PREFIX}${reason}`] === 'number';
+  return reason !== 'UNSPECIFIED' && Object.hasOwn(ErrorReason, `${PREFIX}${reason}`);
 }
