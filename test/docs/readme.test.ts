@@ -157,7 +157,7 @@ describe('the READMEs, run against `npm start`', () => {
       expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('ORDER_STATE_SHIPPED') });
       expect(output).toMatch(/^logged in for 15 minutes$/m);
       expect(output).toMatch(/^items: /m);
-      expect(output).toMatch(/^NOT_FOUND NOT_FOUND: product "[0-9a-f-]{36}" not found$/m);
+      expect(output).toMatch(/^NOT_FOUND NOT_FOUND: shop\.catalog\.v1\.Product "[0-9a-f-]{36}" not found$/m);
     }, 90_000);
   });
 });
