@@ -161,7 +161,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const openApi = buildOpenApi(routes, registry, {
     title: 'shopmesh REST API',
     version: 'v1',
-    description: 'Generated at start-up from the google.api.http annotations of the shop.* contracts. Field names are lowerCamelCase (the proto names are accepted too); 64-bit integers are strings; enums are names; times are RFC 3339 strings.',
+    description: 'Generated at start-up from the google.api.http annotations of the shop.* contracts. Field names are lowerCamelCase (the proto names are accepted too); 64-bit integers are strings; enums are names; times are RFC 3339 strings. Log in with POST /v1/auth/login, then Authorize with the accessToken: a lock marks each operation that needs it (open until you authorize, then closed); operations without a lock are public. Errors are {"error": {"code", "status", "message", "details"}} (AIP-193).',
   });
   const docs = createDocs(openApi);
   const readiness = createReadiness(

@@ -41,7 +41,7 @@ describe('package-lock.json', () => {
     expect(missing).toEqual([]);
   });
 
-  it('is accepted by `npm ci` as it is, with no engine warning for the supported Node', () => {
+  it('is accepted by `npm ci` of npm 10 and 11 as it is, with no engine warning for the supported Node', () => {
     // A copy of the manifests only: `npm ci --dry-run` checks the lock against
     // them without touching the checkout's node_modules.
     const copy = mkdtempSync(join(tmpdir(), 'shop-lock-'));
@@ -54,9 +54,12 @@ describe('package-lock.json', () => {
         cpSync(join(repoRoot, where, 'package.json'), join(copy, where, 'package.json'));
       }
       expect(rootPackage.workspaces.length).toBeGreaterThan(0);
-      const ci = run('npm', ['ci', '--dry-run', '--no-audit', '--no-fund', '--ignore-scripts'], copy);
-      expect({ status: ci.status, output: ci.output }).toEqual({ status: 0, output: expect.any(String) });
-      expect(ci.output).not.toMatch(/EBADENGINE|EUSAGE|Missing: /);
+      // The machine's npm (11 here), and npm 10, which a newcomer may still have.
+      for (const npm of [['npm'], ['npx', '--yes', 'npm@10']]) {
+        const ci = run(npm[0], [...npm.slice(1), 'ci', '--dry-run', '--no-audit', '--no-fund', '--ignore-scripts'], copy);
+        expect({ npm: npm.join(' '), status: ci.status, output: ci.output }).toEqual({ npm: npm.join(' '), status: 0, output: expect.any(String) });
+        expect(ci.output).not.toMatch(/EBADENGINE|EUSAGE|Missing: /);
+      }
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
