@@ -155,7 +155,8 @@ export function createRuleKeywords(registry: Registry): {
       if (field.fieldKind === 'message') return own === '' ? undefined : own;
       if (field.fieldKind !== 'scalar' && field.fieldKind !== 'list') return undefined;
       if (field.scalar === undefined) return undefined;
-      if (own !== undefined) return own === '' ? undefined : typed(field, own);
+      // A list's example names one item: the list of it.
+      if (own !== undefined) return own === '' ? undefined : field.fieldKind === 'list' ? [typed(field, own)] : typed(field, own);
       const rules = rulesOf(field);
       // A 64-bit integer without one would get a random string of digits from a sample generator, likely out of range.
       if (field.fieldKind === 'scalar') return madeExample(field, rules) ?? (INT64_TYPES.has(field.scalar) ? '0' : undefined);
