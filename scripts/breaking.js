@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * breaking fails when the contracts in proto/ break a client of the last
- * released contract (contracts/released.binpb), with buf's message.
+ * released contract (contracts/released.binpb): gRPC clients with buf's
+ * message, REST clients with scripts/rest-breaking.ts's (routes, bindings,
+ * JSON names, access).
  * The baseline changes only when a version is cut (`npm run cut-contract`),
  * so a breaking change made at any point since the release fails, not just
  * one made in the latest commit.
@@ -45,7 +47,14 @@ try {
         'Add a new field, RPC or version instead (see README, "Changing a contract").\n',
     );
   }
-  process.exit(result.status ?? 1);
+  // buf breaking does not read google.api.http: the REST surface has its own gate.
+  const rest = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'scripts', 'rest-breaking.ts'), current, path.join(root, 'contracts', 'released.binpb')], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  process.stdout.write(rest.stdout);
+  process.stderr.write(rest.stderr);
+  process.exit(result.status !== 0 ? (result.status ?? 1) : (rest.status ?? 1));
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -5,7 +5,8 @@
  * records the commit being released in contracts/previous-release.json: the
  * code whose services must keep running against every schema later trees
  * migrate to (test/deploy/rollback.test.ts). Run it only when a release is
- * cut, on the commit released, and commit both files.
+ * cut, on the commit released, and commit the three files (with
+ * contracts/released.openapi.json, the REST surface of the release).
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -22,4 +23,8 @@ const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding:
 const file = path.join(root, 'contracts', 'previous-release.json');
 const record = JSON.parse(fs.readFileSync(file, 'utf8'));
 fs.writeFileSync(file, `${JSON.stringify({ ...record, commit }, null, 2)}\n`);
-console.log(`contracts/released.binpb and contracts/previous-release.json (${commit.slice(0, 12)}) updated: commit them with the version you cut.`);
+// The REST surface of the release, for reviewers (scripts/released-openapi.ts).
+execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'released-openapi.ts')], { cwd: root, stdio: 'inherit' });
+console.log(
+  `contracts/released.binpb, released.openapi.json and previous-release.json (${commit.slice(0, 12)}) updated: commit them with the version you cut.`,
+);

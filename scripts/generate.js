@@ -4,6 +4,8 @@
  *   - gen/ts/**            typed messages and grpc-js + generic service definitions (ts-proto)
  *   - gen/descriptor.binpb a FileDescriptorSet of every file, with comments, for
  *                          server reflection and the gateway
+ *   - contracts/released.openapi.json  the REST surface of the released contract
+ *                          (scripts/released-openapi.ts), for reviewers to diff
  * Usage: node scripts/generate.js [--out DIR]   (DIR defaults to the repo root;
  * the freshness gate generates into a temporary DIR and compares).
  */
@@ -37,3 +39,5 @@ run([
   '--path', 'third_party/proto/grpc/reflection/v1/reflection.proto',
   '--path', 'third_party/proto/grpc/reflection/v1alpha/reflection.proto',
 ]);
+// The released contract's OpenAPI document, beside contracts/released.binpb.
+execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'released-openapi.ts'), outRoot], { cwd: root, stdio: 'inherit' });

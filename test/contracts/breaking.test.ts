@@ -1,24 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, run } from '../support/repo';
-
-/** copyContracts makes a throwaway copy of what buf needs, to change it freely. */
-function copyContracts(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shop-contract-copy-'));
-  for (const entry of ['proto', 'third_party', 'contracts', 'buf.yaml']) {
-    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return dir;
-}
-
-function edit(dir: string, file: string, from: string, to: string): void {
-  const path = join(dir, 'proto', file);
-  const text = readFileSync(path, 'utf8');
-  expect(text).toContain(from);
-  writeFileSync(path, text.replace(from, to));
-}
+import { breaking, copyContracts, editProto as edit } from '../support/contract-copy';
 
 describe('the breaking-change gate', () => {
   let dir: string;
@@ -31,13 +13,13 @@ describe('the breaking-change gate', () => {
 
   it('accepts an added field', () => {
     edit(dir, 'shop/catalog/v1/product.proto', '  int64 version = 10 [(buf.validate.field).int64.gte = 0];', '  int64 version = 10 [(buf.validate.field).int64.gte = 0];\n  // brand is new.\n  string brand = 11;');
-    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    const result = breaking(dir);
     expect(result.status).toBe(0);
   });
 
   it('fails with buf\'s message when a field number changes', () => {
     edit(dir, 'shop/catalog/v1/product.proto', 'string name = 3 [', 'string name = 12 [');
-    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    const result = breaking(dir);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/shop\/catalog\/v1\/product\.proto:\d+:\d+:Previously present field "3" with name "name" on message "Product" was deleted/);
   });
@@ -47,7 +29,7 @@ describe('the breaking-change gate', () => {
     const rpc = /  rpc DeleteProduct\(.*?\n  \}\n/s.exec(readFileSync(file, 'utf8'));
     expect(rpc).not.toBeNull();
     edit(dir, 'shop/catalog/v1/catalog_service.proto', rpc![0], '');
-    const result = run('node', [join(repoRoot, 'scripts/breaking.js'), '--root', dir]);
+    const result = breaking(dir);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('Previously present RPC "DeleteProduct" on service "CatalogService" was deleted.');
   });

@@ -27,6 +27,12 @@ describe('the generated code in gen/', () => {
     expect(stale).toEqual([]);
   });
 
+  it('keeps the released contract\'s OpenAPI document beside it, as the gateway would serve it', () => {
+    const fresh = readFileSync(join(out, 'contracts', 'released.openapi.json'), 'utf8');
+    expect(JSON.parse(fresh).paths['/v1/products/{product_id}'].get.operationId).toBeDefined();
+    expect(readFileSync(join(repoRoot, 'contracts', 'released.openapi.json'), 'utf8')).toBe(fresh);
+  });
+
   it('includes a descriptor set identical to the contracts', () => {
     expect(readFileSync(join(out, 'gen', 'descriptor.binpb')).equals(readFileSync(join(repoRoot, 'gen', 'descriptor.binpb')))).toBe(true);
   });
