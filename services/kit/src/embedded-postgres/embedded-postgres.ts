@@ -107,7 +107,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stopOrphan(pgdata, report);
     const secret = readOrCreateSecret(path.join(dir, 'secret'));
     if (!checkDataVersion(pgdata, binaries)) {
-      report(`creating the PostgreSQL ${binaries.version} cluster in ${path.relative(process.cwd(), pgdata) || pgdata}`);
+      report(`creating the PostgreSQL ${binaries.version} cluster in ${shownPath(pgdata)}`);
       initCluster(binaries, pgdata, dir, secret, user);
     }
     const server = await startServer(binaries, pgdata, socketDir, path.join(dir, 'server.log'), user);
@@ -306,4 +306,10 @@ function handle(child: ChildProcess, binaries: PostgresBinaries, socketDir: stri
       return stopped;
     },
   };
+}
+
+/** shownPath is a directory as a reader finds it: relative below the working directory, absolute elsewhere (no "../../tmp"). */
+function shownPath(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
 }
