@@ -96,6 +96,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
   const { db, log, owner } = opts;
   const stopping = new AbortController();
+  // One listener on the process's stop for every saga being driven (one each would pass
+  // Node's 10-listener warning with eleven sagas in flight, which is ordinary load).
+  const inFlight = new Set<AbortController>();
+  stopping.signal.addEventListener('abort', () => {
+    for (const abort of inFlight) abort.abort();
+  });
   const driving = new Map<string, Promise<void>>();
   const recheck = new Set<string>();
   let loop: Promise<void> | undefined;
@@ -111,8 +117,7 @@ export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
     if (order === undefined) return releaseLease(db, orderId, owner);
     // Aborted when the process stops or the lease is lost: the step in flight is abandoned unrecorded.
     const abort = new AbortController();
-    const onStop = () => abort.abort();
-    stopping.signal.addEventListener('abort', onStop, { once: true });
+    inFlight.add(abort);
     let lost = false;
     let crashed = false;
     let deferMs = 0;
@@ -168,7 +173,7 @@ export function createSagaRunner(opts: SagaRunnerOptions): SagaRunner {
       log.error({ err, orderId }, 'driving a saga failed; the recovery loop resumes it');
     } finally {
       clearInterval(renewal);
-      stopping.signal.removeEventListener('abort', onStop);
+      inFlight.delete(abort);
       if (lost) log.warn({ orderId }, 'saga lease lost: another process drives the order now');
       // A simulated crash keeps the lease, like a dead process: it expires.
       if (!crashed && !lost) await releaseLease(db, orderId, owner, deferMs).catch((err: unknown) => log.warn({ err, orderId }, 'releasing a saga lease failed'));
