@@ -1,6 +1,7 @@
 import { EventEnvelope } from '@shop/sdk/ts/shop/events/v1/envelope';
 import { EventFeedServiceDefinition } from '@shop/sdk/ts/shop/events/v1/event_feed_service';
 import type { Duration } from '@shop/sdk/ts/google/protobuf/duration';
+import { durationToMs } from '@shop/sdk/lib/time';
 import { invalidArgument } from '../errors/domain-error';
 import { register, type Registration } from '../runtime/run-service';
 import type { InternalCallers } from '../server/middleware/auth';
@@ -78,9 +79,8 @@ export function createFeedService(db: Queryable, options: FeedServiceOptions): R
 /** maxWaitMs reads a long poll's max_wait: unset or zero is 0, more than MAX_WAIT_MS is MAX_WAIT_MS, a malformed duration is an INVALID_ARGUMENT. */
 export function maxWaitMs(duration: Duration | undefined): number {
   if (duration === undefined) return 0;
-  const seconds = Number(duration.seconds);
-  if (!Number.isInteger(seconds) || seconds < 0 || duration.nanos < 0 || duration.nanos > 999_999_999) {
+  if (duration.seconds < 0n || duration.nanos < 0 || duration.nanos > 999_999_999) {
     throw invalidArgument([{ field: 'max_wait', description: 'must be a duration of 0 or more' }]);
   }
-  return Math.min(MAX_WAIT_MS, seconds * 1000 + Math.ceil(duration.nanos / 1_000_000));
+  return Math.min(MAX_WAIT_MS, durationToMs(duration));
 }
